@@ -1,0 +1,111 @@
+# bpfx build. `make` builds the library and the CLI into build/;
+# `make test`, `make demo`, `make bench` install what is missing first
+# (scripts/deps.sh), then build and run. SANITIZE=1 builds into
+# build-san/ with AddressSanitizer and UndefinedBehaviorSanitizer.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+SANITIZE ?= 0
+WERROR  ?= 1
+
+ifeq ($(SANITIZE),1)
+BUILD   ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+OPT     := -O1
+else
+BUILD   ?= build
+SANFLAGS :=
+OPT     := -O2
+endif
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+CFLAGS  ?= $(OPT) -g
+ALL_CFLAGS := -std=gnu11 -fPIC $(WARN) $(SANFLAGS) $(CFLAGS) -Iinclude -Isrc -MMD -MP
+LDFLAGS += $(SANFLAGS)
+LDLIBS  := -lpthread
+
+LIB_SRCS  := $(sort $(wildcard src/*/*.c src/*/*/*.c))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CLI_SRCS  := $(sort $(wildcard tools/bpfx/*.c))
+CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_LIB_SRCS := $(sort $(wildcard tests/lib/*.c))
+TEST_LIB_OBJS := $(TEST_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
+
+LIB_A   := $(BUILD)/libbpfx.a
+LIB_SO  := $(BUILD)/libbpfx.so
+CLI     := $(BUILD)/bpfx
+
+.PHONY: all lib cli tests test demo bench install uninstall clean deps
+.DEFAULT_GOAL := all
+
+all: lib cli
+lib: $(LIB_A) $(LIB_SO)
+cli: $(CLI)
+tests: $(UNIT_BINS) $(TOOL_BINS) $(CLI)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB_A): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libbpfx.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(CLI): $(CLI_OBJS) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB_A) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_LIB_OBJS) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/lib $(LDFLAGS) -o $@ $< $(TEST_LIB_OBJS) $(LIB_A) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/tools/%.c $(TEST_LIB_OBJS) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/lib $(LDFLAGS) -o $@ $< $(TEST_LIB_OBJS) $(LIB_A) $(LDLIBS)
+
+deps:
+	@scripts/deps.sh
+
+# The test suites; tests/run.sh prints per-suite counts and ends with
+# "N passed, M failed". SANITIZE=1 runs the same suites on the sanitizer
+# build.
+test: deps
+	$(MAKE) --no-print-directory tests
+	@BUILD=$(BUILD) tests/run.sh
+
+demo: deps
+	$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) examples/demo.sh
+
+bench: deps
+	$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include/bpfx $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/bpfx/*.h $(DESTDIR)$(PREFIX)/include/bpfx/
+	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/libbpfx.so.0
+	ln -sf libbpfx.so.0 $(DESTDIR)$(PREFIX)/lib/libbpfx.so
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' scripts/bpfx.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfx.pc
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/include/bpfx
+	rm -f $(DESTDIR)$(PREFIX)/lib/libbpfx.a $(DESTDIR)$(PREFIX)/lib/libbpfx.so* \
+	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfx.pc $(DESTDIR)$(PREFIX)/bin/bpfx
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_LIB_OBJS:.o=.d)

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bpfx: the Linux eBPF system, in user space.
+ *
+ * The public API. Everything a tool or an embedding application may use is
+ * declared here; everything else is internal. Conventions:
+ *   - functions returning int return 0 (or a count) on success and a
+ *     negative errno on failure;
+ *   - functions returning a pointer return NULL on failure and store the
+ *     negative errno in *err when err is not NULL;
+ *   - every constructor has a NULL-safe destructor;
+ *   - options structs start with `sz` (set it to sizeof the struct) so they
+ *     can grow without breaking callers; a zeroed field means "default".
+ */
+#ifndef BPFX_BPFX_H
+#define BPFX_BPFX_H
+
+#include <linux/bpf.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Logging                                                              */
+/* ------------------------------------------------------------------ */
+
+enum bpfx_log_level {
+	BPFX_LOG_ERROR = 0,
+	BPFX_LOG_WARN = 1,
+	BPFX_LOG_INFO = 2,
+	BPFX_LOG_DEBUG = 3,
+};
+
+/* Receives one diagnostic line (no trailing newline). The library never
+ * prints; without a callback, diagnostics are dropped. */
+typedef void (*bpfx_log_fn)(void *ctx, enum bpfx_log_level level, const char *msg);
+
+/* ------------------------------------------------------------------ */
+/* Allocation                                                           */
+/* ------------------------------------------------------------------ */
+
+/* Every allocation of the library goes through this hook (realloc
+ * semantics: ptr NULL allocates, size 0 frees). NULL restores the
+ * default. Not thread-safe against concurrent allocation: set it once,
+ * before using the library. */
+typedef void *(*bpfx_realloc_fn)(void *ptr, size_t size, void *ctx);
+void bpfx_set_allocator(bpfx_realloc_fn fn, void *ctx);
+
+/* ------------------------------------------------------------------ */
+/* The instruction set                                                  */
+/* ------------------------------------------------------------------ */
+
+/* The kernel's limit on program length (privileged). */
+#define BPFX_MAX_INSNS 1000000u
+
+/* Where and why a program is not a valid instruction sequence. */
+struct bpfx_isa_diag {
+	int insn;          /* index of the first invalid instruction, -1 if none */
+	char msg[160];     /* the reason, e.g. "unknown opcode 0xff" */
+};
+
+/* Checks that insns[0..cnt) is a well-formed program: known opcodes,
+ * registers in range (and r10 never written), reserved fields zero, jumps
+ * and calls inside the program and never into the second half of lddw,
+ * lddw complete, the last instruction an exit or a jump.
+ * Returns 0, or -EINVAL (-E2BIG for more than BPFX_MAX_INSNS) and fills diag. */
+int bpfx_isa_check(const struct bpf_insn *insns, size_t cnt, struct bpfx_isa_diag *diag);
+
+enum bpfx_syntax {
+	BPFX_SYNTAX_BPFTOOL = 0,   /* r0 = *(u32 *)(r1 +4), if r1 s> r2 goto pc+3 */
+	BPFX_SYNTAX_LLVM = 1,      /* r0 = *(u32 *)(r1 + 0x4), if r1 s> r2 goto +0x3 */
+};
+
+/* Writes the text of the instruction at insns[idx] (no index prefix, no
+ * newline) into buf, truncated to buf_sz. Returns the number of slots the
+ * instruction takes (1, or 2 for lddw), or -EINVAL for an instruction that
+ * does not decode (buf then holds "invalid insn ..."). `cnt` bounds the
+ * read of lddw's second slot. */
+int bpfx_disasm_insn(const struct bpf_insn *insns, size_t cnt, size_t idx,
+		     enum bpfx_syntax syntax, char *buf, size_t buf_sz);
+
+/* A whole program, one instruction per line, bpftool style:
+ * "   0: (b7) r0 = 0". Returns a malloc'd string the caller frees with
+ * free(), or NULL (and *err). `opcodes` adds the raw bytes of each insn. */
+char *bpfx_disasm(const struct bpf_insn *insns, size_t cnt, enum bpfx_syntax syntax,
+		  bool opcodes, int *err);
+
+/* Assembles text in the bpftool syntax (what bpfx_disasm prints, with or
+ * without the "N: (op)" prefixes; labels "name:" and `goto name` are also
+ * accepted; `;` and `#` start comments). On success returns 0 and stores a
+ * malloc'd array (free() it) and its length. On failure returns -EINVAL and
+ * describes the first error in diag (diag->insn is the 1-based source line). */
+int bpfx_asm(const char *text, struct bpf_insn **insns, size_t *cnt,
+	     struct bpfx_isa_diag *diag);
+
+/* The same for the dialect of the shared conformance suite
+ * (`add32 %r0, 1`, `ldxw %r0, [%r1+4]`, `lock fetch add [%r10-8], %r1`). */
+int bpfx_asm_conformance(const char *text, struct bpf_insn **insns, size_t *cnt,
+			 struct bpfx_isa_diag *diag);
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                              */
+/* ------------------------------------------------------------------ */
+
+/* The state of one program run, as a helper sees it. Opaque. */
+struct bpfx_run_ctx;
+
+/* A helper: the five argument registers, and the run it is called from. */
+typedef uint64_t (*bpfx_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
+				   uint64_t r4, uint64_t r5, struct bpfx_run_ctx *run);
+
+/* Argument and return types, for the verifier (kernel: bpf_arg_type and
+ * bpf_return_type). Extended as helpers need them. */
+enum bpfx_arg_type {
+	BPFX_ARG_NONE = 0,        /* no argument in this position */
+	BPFX_ARG_ANYTHING,        /* any initialised value */
+	BPFX_ARG_CONST_MAP_PTR,
+	BPFX_ARG_PTR_TO_MAP_KEY,
+	BPFX_ARG_PTR_TO_MAP_VALUE,
+	BPFX_ARG_PTR_TO_MEM,      /* followed by BPFX_ARG_CONST_SIZE */
+	BPFX_ARG_PTR_TO_UNINIT_MEM,
+	BPFX_ARG_CONST_SIZE,
+	BPFX_ARG_CONST_SIZE_OR_ZERO,
+	BPFX_ARG_PTR_TO_CTX,
+};
+
+enum bpfx_ret_type {
+	BPFX_RET_INTEGER = 0,
+	BPFX_RET_VOID,
+	BPFX_RET_PTR_TO_MAP_VALUE_OR_NULL,
+};
+
+struct bpfx_helper {
+	uint32_t id;                   /* number the program calls (enum bpf_func_id) */
+	const char *name;              /* "bpf_map_lookup_elem" */
+	bpfx_helper_fn fn;
+	enum bpfx_ret_type ret;
+	enum bpfx_arg_type args[5];
+};
+
+/* The largest helper id a program may call. */
+#define BPFX_MAX_HELPER_ID 1023u
+
+/* From inside a helper: stops the program at once; the run returns r0.
+ * Used by helpers that end the program (the kernel's tail call does this). */
+void bpfx_run_ctx__stop(struct bpfx_run_ctx *run, uint64_t r0);
+
+/* From inside a helper: the `user` pointer given in bpfx_run_opts. */
+void *bpfx_run_ctx__user(struct bpfx_run_ctx *run);
+
+/* From inside a helper: makes [ptr, ptr+len) accessible to the program
+ * (checked mode) until the run ends, e.g. the value a lookup returns.
+ * Returns 0 or -ENOSPC when too many regions are registered. */
+int bpfx_run_ctx__add_region(struct bpfx_run_ctx *run, void *ptr, size_t len, bool writable);
+
+/* ------------------------------------------------------------------ */
+/* Programs                                                             */
+/* ------------------------------------------------------------------ */
+
+struct bpfx_prog;
+
+struct bpfx_prog_opts {
+	size_t sz;                         /* sizeof(struct bpfx_prog_opts) */
+	const struct bpfx_helper *helpers; /* helpers the program may call ... */
+	size_t helper_cnt;                 /* ... in addition to the built-in ones */
+	bool no_builtin_helpers;           /* only `helpers` are callable */
+	bpfx_log_fn log;                   /* diagnostics of the load */
+	void *log_ctx;
+};
+
+/* Builds a runnable program from raw instructions: validates them
+ * (bpfx_isa_check), binds helper calls, and pre-decodes them for the
+ * interpreter. The instructions are copied. Returns NULL and *err =
+ * -EINVAL for an invalid program (the reason goes to opts->log), -ENOENT
+ * for a call to a helper that does not exist, -EOPNOTSUPP for what this
+ * build cannot run (map references before the loader exists, kfuncs). */
+struct bpfx_prog *bpfx_prog__new(const struct bpf_insn *insns, size_t cnt,
+				 const struct bpfx_prog_opts *opts, int *err);
+void bpfx_prog__free(struct bpfx_prog *prog);
+
+size_t bpfx_prog__insn_cnt(const struct bpfx_prog *prog);
+const struct bpf_insn *bpfx_prog__insns(const struct bpfx_prog *prog);
+
+enum bpfx_exec_mode {
+	BPFX_EXEC_DEFAULT = 0,   /* the JIT where available, else the interpreter */
+	BPFX_EXEC_INTERP,
+	BPFX_EXEC_JIT,
+};
+
+/* A memory region a program may access in checked mode. */
+struct bpfx_region {
+	void *ptr;
+	size_t len;
+	bool writable;
+};
+
+struct bpfx_run_opts {
+	size_t sz;                  /* sizeof(struct bpfx_run_opts) */
+	uint64_t r1, r2;            /* initial argument registers (r3-r5 are 0) */
+	/* Checked mode: every load and store is checked against the stack, the
+	 * regions below and those helpers add; a violation stops the program
+	 * with -EFAULT. Also enforces insn_budget. Unchecked ("trusted") runs
+	 * are only for verified programs. */
+	bool checked;
+	uint64_t insn_budget;       /* checked mode: executed-insn limit; 0 = 10,000,000 */
+	const struct bpfx_region *regions;
+	size_t region_cnt;
+	/* Packet for LD_ABS/LD_IND (socket filters); NULL = none. */
+	const void *pkt;
+	size_t pkt_len;
+	enum bpfx_exec_mode mode;
+	void *user;                 /* handed to helpers: bpfx_run_ctx__user() */
+};
+
+struct bpfx_run_result {
+	uint64_t r0;                /* the program's return value */
+	uint64_t insns;             /* instructions executed (checked mode only) */
+	int fault_insn;             /* on failure: index of the faulting insn, else -1 */
+	char fault_msg[192];        /* on failure: why, one line */
+};
+
+/* Runs the program once on the calling thread. Returns 0 when it reached
+ * exit (result->r0 holds its value), or a negative errno when it was stopped:
+ * -EFAULT (checked mode memory violation, or a call stack deeper than 8
+ * frames), -ELOOP (insn_budget exceeded), -EINVAL (callx of an unknown
+ * helper); result->fault_insn and fault_msg say where and why.
+ * Thread-safe: a program may run on many threads at once. */
+int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opts,
+		   struct bpfx_run_result *result);
+
+/* Version of the library, "MAJOR.MINOR.PATCH". */
+const char *bpfx_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BPFX_BPFX_H */

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The interpreter: small pure helpers for the semantics that need care,
+ * the two instantiations of the dispatch loop (interp_loop.h), and
+ * bpfx_prog__run, which sets up one run and picks the loop.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "isa/isa.h"
+#include "util/opts.h"
+#include "vm/vm.h"
+
+/* Signed division and modulo with the kernel's answers where C has none:
+ * x / 0 = 0, x % 0 = x, INT_MIN / -1 = INT_MIN, INT_MIN % -1 = 0. */
+static inline uint64_t vm_sdiv64(uint64_t a, uint64_t b)
+{
+	if (b == 0)
+		return 0;
+	if ((int64_t)b == -1)
+		return 0 - a;
+	return (uint64_t)((int64_t)a / (int64_t)b);
+}
+
+static inline uint64_t vm_smod64(uint64_t a, uint64_t b)
+{
+	if (b == 0)
+		return a;
+	if ((int64_t)b == -1)
+		return 0;
+	return (uint64_t)((int64_t)a % (int64_t)b);
+}
+
+static inline uint32_t vm_sdiv32(uint32_t a, uint32_t b)
+{
+	if (b == 0)
+		return 0;
+	if ((int32_t)b == -1)
+		return 0 - a;
+	return (uint32_t)((int32_t)a / (int32_t)b);
+}
+
+static inline uint32_t vm_smod32(uint32_t a, uint32_t b)
+{
+	if (b == 0)
+		return a;
+	if ((int32_t)b == -1)
+		return 0;
+	return (uint32_t)((int32_t)a % (int32_t)b);
+}
+
+static inline uint64_t vm_load_be8(const uint8_t *p) { return p[0]; }
+static inline uint64_t vm_load_be16(const uint8_t *p) { return (uint64_t)p[0] << 8 | p[1]; }
+static inline uint64_t vm_load_be32(const uint8_t *p)
+{
+	return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
+}
+
+/* Checked mode: is [addr, addr+size) inside the stack or one region? */
+static inline bool vm_access_ok(const struct bpfx_run_ctx *run, uint64_t addr,
+				unsigned size, bool write)
+{
+	if (addr - run->stack_lo <= VM_STACK_SIZE - size)
+		return true;
+	for (size_t i = 0; i < run->region_cnt; i++) {
+		const struct bpfx_region *r = &run->regions[i];
+		if (r->len >= size && addr - (uintptr_t)r->ptr <= r->len - size)
+			return !write || r->writable;
+	}
+	return false;
+}
+
+static int vm_fault(struct bpfx_run_result *res, const struct vm_insn *code,
+		    const struct vm_insn *at, int err, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int vm_fault(struct bpfx_run_result *res, const struct vm_insn *code,
+		    const struct vm_insn *at, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	res->fault_insn = (int)(at - code);
+	vsnprintf(res->fault_msg, sizeof(res->fault_msg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+#define VM_CHECKED 0
+#define VM_LOOP_FN vm_run_trusted
+#include "vm/interp_loop.h"
+#undef VM_CHECKED
+#undef VM_LOOP_FN
+
+#define VM_CHECKED 1
+#define VM_LOOP_FN vm_run_checked
+#include "vm/interp_loop.h"
+#undef VM_CHECKED
+#undef VM_LOOP_FN
+
+const struct bpfx_helper *vm_find_helper(const struct bpfx_prog *prog, uint64_t id)
+{
+	size_t lo = 0, hi = prog->helper_cnt;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (prog->helpers[mid].id == id)
+			return &prog->helpers[mid];
+		if (prog->helpers[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void bpfx_run_ctx__stop(struct bpfx_run_ctx *run, uint64_t r0)
+{
+	run->action = VM_STOP;
+	run->stop_r0 = r0;
+}
+
+void *bpfx_run_ctx__user(struct bpfx_run_ctx *run)
+{
+	return run->user;
+}
+
+int bpfx_run_ctx__add_region(struct bpfx_run_ctx *run, void *ptr, size_t len, bool writable)
+{
+	if (run->region_cnt >= VM_MAX_REGIONS)
+		return -ENOSPC;
+	run->regions[run->region_cnt++] = (struct bpfx_region){ ptr, len, writable };
+	return 0;
+}
+
+int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opts,
+		   struct bpfx_run_result *res)
+{
+	struct bpfx_run_opts o;
+	struct bpfx_run_result scratch;
+	struct bpfx_run_ctx run;
+
+	if (!res)
+		res = &scratch;
+	memset(res, 0, sizeof(*res));
+	res->fault_insn = -1;
+	if (!prog)
+		return -EINVAL;
+	if (opts_copy(&o, sizeof(o), opts))
+		return -EINVAL;
+	if (o.mode == BPFX_EXEC_JIT) {
+		snprintf(res->fault_msg, sizeof(res->fault_msg), "the JIT is not built yet");
+		return -EOPNOTSUPP;
+	}
+	if (o.region_cnt > VM_MAX_REGIONS)
+		return -E2BIG;
+
+	memset(&run, 0, offsetof(struct bpfx_run_ctx, regions));
+	run.prog = prog;
+	run.user = o.user;
+	run.may_goto_left = VM_MAY_GOTO_LOOPS;
+	run.pkt = o.pkt;
+	run.pkt_len = o.pkt_len;
+	run.region_cnt = o.region_cnt;
+	if (o.region_cnt)
+		memcpy(run.regions, o.regions, o.region_cnt * sizeof(*o.regions));
+
+	if (!o.checked)
+		return vm_run_trusted(prog, &run, o.r1, o.r2, res);
+	return vm_run_checked(prog, &run, o.r1, o.r2,
+			      o.insn_budget ? o.insn_budget : VM_DEFAULT_BUDGET, res);
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Building a runnable program from raw instructions: validate, bind the
+ * callable helpers, pre-decode for the interpreter. Runs once per program
+ * on the loading thread; the result is immutable and may then run on any
+ * number of threads.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers/helpers.h"
+#include "isa/isa.h"
+#include "util/alloc.h"
+#include "util/log.h"
+#include "util/opts.h"
+#include "vm/vm.h"
+
+static int cmp_helper_id(const void *a, const void *b)
+{
+	const struct bpfx_helper *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The program's helper table: the built-in helpers unless turned off, then
+ * the embedder's, which replace built-ins of the same id. Sorted by id. */
+static int bind_helpers(struct bpfx_prog *prog, const struct bpfx_prog_opts *o,
+			const struct log_sink *log)
+{
+	size_t builtin = o->no_builtin_helpers ? 0 : helpers_builtin_cnt;
+	size_t n = 0;
+
+	prog->helpers = mem_array(builtin + o->helper_cnt + 1, sizeof(*prog->helpers));
+	if (!prog->helpers)
+		return -ENOMEM;
+	for (size_t i = 0; i < o->helper_cnt; i++) {
+		const struct bpfx_helper *h = &o->helpers[i];
+		if (!h->fn || h->id > BPFX_MAX_HELPER_ID) {
+			log_msg(log, BPFX_LOG_ERROR, "helper %u (%s): %s", h->id,
+				h->name ? h->name : "?",
+				h->fn ? "id above the limit" : "no function");
+			return -EINVAL;
+		}
+		prog->helpers[n++] = *h;
+	}
+	for (size_t i = 0; i < builtin; i++) {
+		bool replaced = false;
+		for (size_t j = 0; j < o->helper_cnt; j++)
+			replaced |= o->helpers[j].id == helpers_builtin[i].id;
+		if (!replaced)
+			prog->helpers[n++] = helpers_builtin[i];
+	}
+	qsort(prog->helpers, n, sizeof(*prog->helpers), cmp_helper_id);
+	prog->helper_cnt = n;
+	return 0;
+}
+
+/* lddw: the 64-bit value, or for BPF_PSEUDO_FUNC a function token callx
+ * understands. Map references need the object loader. */
+static int decode_lddw(const struct bpfx_prog *prog, size_t i, struct vm_insn *out,
+		       const struct log_sink *log)
+{
+	const struct bpf_insn *in = &prog->insns[i];
+
+	switch (in->src_reg) {
+	case 0:
+		out->imm = (uint32_t)in->imm | (uint64_t)(uint32_t)prog->insns[i + 1].imm << 32;
+		return 0;
+	case BPF_PSEUDO_FUNC: {
+		int64_t t = (int64_t)i + 1 + in->imm;
+		if (t < 0 || t >= (int64_t)prog->cnt ||
+		    (t > 0 && prog->insns[t - 1].code == (BPF_LD | BPF_IMM | BPF_DW))) {
+			log_msg(log, BPFX_LOG_ERROR, "insn %zu: function reference to %lld "
+				"is not an instruction of the program", i, (long long)t);
+			return -EINVAL;
+		}
+		out->imm = VM_FUNC_TAG | (uint64_t)t;
+		return 0;
+	}
+	default:
+		log_msg(log, BPFX_LOG_ERROR, "insn %zu: lddw with pseudo source %u refers to "
+			"a map or BTF object, which a raw program cannot", i, in->src_reg);
+		return -EOPNOTSUPP;
+	}
+}
+
+static int predecode(struct bpfx_prog *prog, const struct log_sink *log)
+{
+	prog->code = mem_array(prog->cnt, sizeof(*prog->code));
+	if (!prog->code)
+		return -ENOMEM;
+
+	for (size_t i = 0; i < prog->cnt; i += isa_slots(&prog->insns[i])) {
+		const struct bpf_insn *in = &prog->insns[i];
+		struct vm_insn *out = &prog->code[i];
+		int op = isa_decode(in); /* valid: isa_check passed */
+		int err;
+
+		out->op = (uint16_t)op;
+		out->dst = in->dst_reg;
+		out->src = in->src_reg;
+		out->off = in->off;
+		out->imm = (uint64_t)(int64_t)in->imm;
+
+		switch (op) {
+		case ISA_OP_JA32:
+		case ISA_OP_CALL_LOCAL:
+			out->off = in->imm;
+			break;
+		case ISA_OP_CALL_HELPER: {
+			const struct bpfx_helper *h = vm_find_helper(prog, (uint32_t)in->imm);
+			if (!h) {
+				log_msg(log, BPFX_LOG_ERROR, "insn %zu: invalid func unknown#%d", i,
+					in->imm);
+				return -ENOENT;
+			}
+			out->imm = (uintptr_t)h->fn;
+			break;
+		}
+		case ISA_OP_CALL_KFUNC:
+			log_msg(log, BPFX_LOG_ERROR, "insn %zu: kfunc calls (BTF id %d) are not "
+				"supported", i, in->imm);
+			return -EOPNOTSUPP;
+		case ISA_OP_LDDW:
+			if ((err = decode_lddw(prog, i, out, log)))
+				return err;
+			prog->code[i + 1] = *out; /* never executed: jumps cannot land here */
+			break;
+		}
+	}
+	return 0;
+}
+
+struct bpfx_prog *bpfx_prog__new(const struct bpf_insn *insns, size_t cnt,
+				 const struct bpfx_prog_opts *opts, int *err)
+{
+	struct bpfx_prog_opts o;
+	struct bpfx_isa_diag diag;
+	struct log_sink log;
+	struct bpfx_prog *prog = NULL;
+	int e;
+
+	if ((e = opts_copy(&o, sizeof(o), opts)))
+		goto fail;
+	log = (struct log_sink){ o.log, o.log_ctx };
+	if (!insns && cnt) {
+		e = -EINVAL;
+		goto fail;
+	}
+	if ((e = isa_check(insns, cnt, &diag))) {
+		log_msg(&log, BPFX_LOG_ERROR, "insn %d: %s", diag.insn, diag.msg);
+		goto fail;
+	}
+	e = -ENOMEM;
+	if (!(prog = mem_zalloc(sizeof(*prog))))
+		goto fail;
+	if (!(prog->insns = mem_array(cnt, sizeof(*insns))))
+		goto fail;
+	memcpy(prog->insns, insns, cnt * sizeof(*insns));
+	prog->cnt = cnt;
+	if ((e = bind_helpers(prog, &o, &log)) || (e = predecode(prog, &log)))
+		goto fail;
+	return prog;
+fail:
+	bpfx_prog__free(prog);
+	if (err)
+		*err = e;
+	return NULL;
+}
+
+void bpfx_prog__free(struct bpfx_prog *prog)
+{
+	if (!prog)
+		return;
+	mem_free(prog->code);
+	mem_free(prog->helpers);
+	mem_free(prog->insns);
+	mem_free(prog);
+}
+
+size_t bpfx_prog__insn_cnt(const struct bpfx_prog *prog)
+{
+	return prog ? prog->cnt : 0;
+}
+
+const struct bpf_insn *bpfx_prog__insns(const struct bpfx_prog *prog)
+{
+	return prog ? prog->insns : NULL;
+}
+
+const char *bpfx_version(void)
+{
+	return "0.1.0";
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal shape of a runnable program and of one run.
+ *
+ * A program is validated once (isa_check) and pre-decoded into vm_insn,
+ * one per raw slot so that jump offsets stay as they are: the operation
+ * index, the registers, the offset and a ready 64-bit operand (sign-
+ * extended imm, lddw's full value, or the helper's function pointer). The
+ * interpreter dispatches on vm_insn.op through a computed-goto table and
+ * never looks at raw instructions again.
+ */
+#ifndef BPFX_VM_VM_H
+#define BPFX_VM_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <bpfx/bpfx.h>
+
+#include "isa/opcodes.h"
+
+#define VM_MAX_FRAMES 8          /* main program + 7 nested bpf-to-bpf calls */
+#define VM_FRAME_SIZE 512        /* stack bytes per frame */
+#define VM_STACK_SIZE (VM_MAX_FRAMES * VM_FRAME_SIZE)
+#define VM_MAX_REGIONS 64        /* checked mode: regions known at once */
+#define VM_DEFAULT_BUDGET 10000000ull
+#define VM_MAY_GOTO_LOOPS (1ull << 23) /* the kernel's BPF_MAX_LOOPS */
+
+/* The value lddw with src BPF_PSEUDO_FUNC loads: a tag and the target
+ * instruction index. callx recognises it and makes a local call. */
+#define VM_FUNC_TAG 0xbfb0000000000000ull
+#define VM_FUNC_TAG_MASK 0xfff0000000000000ull
+
+struct vm_insn {
+	uint16_t op;      /* enum isa_op */
+	uint8_t dst;
+	uint8_t src;
+	int32_t off;      /* branch offset in slots (imm for ja32 and local calls) */
+	uint64_t imm;     /* operand: see above */
+};
+
+struct bpfx_prog {
+	struct bpf_insn *insns;        /* the program as given (owned) */
+	size_t cnt;
+	struct vm_insn *code;          /* pre-decoded, cnt entries (owned) */
+	struct bpfx_helper *helpers;   /* callable helpers sorted by id (owned) */
+	size_t helper_cnt;
+};
+
+enum vm_action { VM_RUN = 0, VM_STOP };
+
+struct bpfx_run_ctx {
+	const struct bpfx_prog *prog;
+	void *user;
+	enum vm_action action;         /* set by helpers: stop the program */
+	uint64_t stop_r0;
+	uint64_t may_goto_left;
+	const uint8_t *pkt;            /* LD_ABS / LD_IND data */
+	size_t pkt_len;
+	uintptr_t stack_lo;            /* the stack area of all frames */
+	size_t region_cnt;
+	struct bpfx_region regions[VM_MAX_REGIONS];
+};
+
+/* The two instantiations of the dispatch loop (interp.c): trusted runs
+ * rely on the verifier; checked runs check every access and the budget.
+ * Both return 0 or a negative errno and fill *res. */
+int vm_run_trusted(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
+		   uint64_t r1, uint64_t r2, struct bpfx_run_result *res);
+int vm_run_checked(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
+		   uint64_t r1, uint64_t r2, uint64_t budget, struct bpfx_run_result *res);
+
+/* The helper with that id among prog's, or NULL. */
+const struct bpfx_helper *vm_find_helper(const struct bpfx_prog *prog, uint64_t id);
+
+#endif /* BPFX_VM_VM_H */
