@@ -15,7 +15,7 @@
 /* Records one check. Returns cond so callers can stop early on failure. */
 bool t_check(bool cond, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Records a skipped check with its reason (printed once per distinct call). */
+/* Records a skipped check and prints its reason on stderr. */
 void t_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the closing line; returns 0 if nothing failed, else 1. */
 int t_done(const char *suite);

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# bpfx's own data-driven instruction tests (tests/asm/*.data, the format of
+# the shared conformance suite plus `-- error` for negative tests; see the
+# comment at the top of tests/tools/run_data.c), run in the interpreter.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+if [ ! -x "$BUILD/tests/run_data" ]; then
+	echo "asm: $BUILD/tests/run_data is not built (make tests)" >&2
+	echo "asm: 0 passed, 1 failed"
+	exit 1
+fi
+exec "$BUILD/tests/run_data" asm tests/asm
