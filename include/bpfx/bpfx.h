@@ -90,15 +90,22 @@ char *bpfx_disasm(const struct bpf_insn *insns, size_t cnt, enum bpfx_syntax syn
 		  bool opcodes, int *err);
 
 /* Assembles text in the bpftool syntax (what bpfx_disasm prints, with or
- * without the "N: (op)" prefixes; labels "name:" and `goto name` are also
- * accepted; `;` and `#` start comments). On success returns 0 and stores a
- * malloc'd array (free() it) and its length. On failure returns -EINVAL and
- * describes the first error in diag (diag->insn is the 1-based source line). */
+ * without the "N: (op)" prefixes and opcode-byte lines; labels "name:" and
+ * `goto name` are also accepted; `;`, `//` and `#` at a line's start or
+ * after a blank start comments). `rN = 0x...` (unsigned hex) is an lddw, as
+ * the kernel prints lddw; a decimal or negative value is a mov, and a
+ * trailing `ll` forces lddw. On success returns 0 and stores a malloc'd
+ * array (free() it) and its length. On failure returns -EINVAL (-ENOMEM)
+ * and describes the first error in diag: diag->insn is the 1-based source
+ * line, diag->msg the reason without the line number. */
 int bpfx_asm(const char *text, struct bpf_insn **insns, size_t *cnt,
 	     struct bpfx_isa_diag *diag);
 
 /* The same for the dialect of the shared conformance suite
- * (`add32 %r0, 1`, `ldxw %r0, [%r1+4]`, `lock fetch add [%r10-8], %r1`). */
+ * (`add32 %r0, 1`, `ldxw %r0, [%r1+4]`, `lock fetch add [%r10-8], %r1`).
+ * `swap16/32/64` are aliases of `bswap16/32/64` and `call %rN` is callx;
+ * immediates from 2^31 to 2^32-1 wrap to the 32-bit pattern; a jump to the
+ * undefined label `exit` goes to the program's first exit instruction. */
 int bpfx_asm_conformance(const char *text, struct bpf_insn **insns, size_t *cnt,
 			 struct bpfx_isa_diag *diag);
 
@@ -209,9 +216,15 @@ struct bpfx_run_opts {
 	uint64_t insn_budget;       /* checked mode: executed-insn limit; 0 = 10,000,000 */
 	const struct bpfx_region *regions;
 	size_t region_cnt;
-	/* Packet for LD_ABS/LD_IND (socket filters); NULL = none. */
+	/* Packet for LD_ABS/LD_IND (socket filters); NULL = none. Offsets
+	 * from 0 are relative to pkt; the kernel's negative offsets
+	 * SKF_NET_OFF + n and SKF_LL_OFF + n to the network and link-layer
+	 * headers, which may lie before pkt (NULL: at pkt). Nothing before the
+	 * lowest of the three nor at or past pkt + pkt_len is readable. */
 	const void *pkt;
 	size_t pkt_len;
+	const void *pkt_l2;
+	const void *pkt_l3;
 	enum bpfx_exec_mode mode;
 	void *user;                 /* handed to helpers: bpfx_run_ctx__user() */
 };
