@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/filter.h>
+
 #include "isa/isa.h"
 #include "util/opts.h"
 #include "vm/vm.h"
@@ -58,14 +60,41 @@ static inline uint64_t vm_load_be32(const uint8_t *p)
 	return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
 }
 
+/* LD_ABS / LD_IND: where the load at offset k of `size` bytes reads, or
+ * NULL when it would leave the packet (the kernel then ends the program
+ * with r0 = 0). Mirrors the kernel's skb load helpers, including the
+ * SKF_NET_OFF / SKF_LL_OFF header-relative offsets. */
+static inline const uint8_t *vm_pkt_ptr(const struct bpfx_run_ctx *run, int32_t k,
+					unsigned size)
+{
+	uintptr_t p;
+
+	if (k >= 0)
+		p = run->pkt + (uint32_t)k;
+	else if (k >= SKF_NET_OFF)
+		p = run->pkt_l3 + (uintptr_t)(k - SKF_NET_OFF);
+	else if (k >= SKF_LL_OFF)
+		p = run->pkt_l2 + (uintptr_t)(k - SKF_LL_OFF);
+	else
+		return NULL;
+	if (!run->pkt || p < run->pkt_lo || p > run->pkt_end || run->pkt_end - p < size)
+		return NULL;
+	return (const uint8_t *)p;
+}
+
 /* Checked mode: is [addr, addr+size) inside the stack or one region? */
 static inline bool vm_access_ok(const struct bpfx_run_ctx *run, uint64_t addr,
 				unsigned size, bool write)
 {
 	if (addr - run->stack_lo <= VM_STACK_SIZE - size)
 		return true;
-	for (size_t i = 0; i < run->region_cnt; i++) {
-		const struct bpfx_region *r = &run->regions[i];
+	for (size_t i = 0; i < run->given_cnt; i++) {
+		const struct bpfx_region *r = &run->given[i];
+		if (r->len >= size && addr - (uintptr_t)r->ptr <= r->len - size)
+			return !write || r->writable;
+	}
+	for (size_t i = 0; i < run->lent_cnt; i++) {
+		const struct bpfx_region *r = &run->lent[i];
 		if (r->len >= size && addr - (uintptr_t)r->ptr <= r->len - size)
 			return !write || r->writable;
 	}
@@ -127,46 +156,61 @@ void *bpfx_run_ctx__user(struct bpfx_run_ctx *run)
 
 int bpfx_run_ctx__add_region(struct bpfx_run_ctx *run, void *ptr, size_t len, bool writable)
 {
-	if (run->region_cnt >= VM_MAX_REGIONS)
+	if (run->lent_cnt >= VM_MAX_REGIONS)
 		return -ENOSPC;
-	run->regions[run->region_cnt++] = (struct bpfx_region){ ptr, len, writable };
+	run->lent[run->lent_cnt++] = (struct bpfx_region){ ptr, len, writable };
 	return 0;
 }
 
+/* Called for every run, so it touches only what a run needs: the caller's
+ * options are used in place when their size is this build's, the regions
+ * are referenced rather than copied, and only the result's fields that
+ * matter are set (this keeps the cost of a run to a few nanoseconds). */
 int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opts,
 		   struct bpfx_run_result *res)
 {
-	struct bpfx_run_opts o;
+	struct bpfx_run_opts copy;
 	struct bpfx_run_result scratch;
 	struct bpfx_run_ctx run;
+	const struct bpfx_run_opts *o = opts;
 
 	if (!res)
 		res = &scratch;
-	memset(res, 0, sizeof(*res));
+	res->r0 = 0;
+	res->insns = 0;
 	res->fault_insn = -1;
+	res->fault_msg[0] = '\0';
 	if (!prog)
 		return -EINVAL;
-	if (opts_copy(&o, sizeof(o), opts))
-		return -EINVAL;
-	if (o.mode == BPFX_EXEC_JIT) {
+	if (!opts || opts->sz != sizeof(*opts)) {
+		if (opts_copy(&copy, sizeof(copy), opts))
+			return -EINVAL;
+		o = &copy;
+	}
+	if (o->mode == BPFX_EXEC_JIT) {
 		snprintf(res->fault_msg, sizeof(res->fault_msg), "the JIT is not built yet");
 		return -EOPNOTSUPP;
 	}
-	if (o.region_cnt > VM_MAX_REGIONS)
-		return -E2BIG;
+	if (o->region_cnt && !o->regions)
+		return -EINVAL;
 
-	memset(&run, 0, offsetof(struct bpfx_run_ctx, regions));
 	run.prog = prog;
-	run.user = o.user;
+	run.user = o->user;
+	run.action = VM_RUN;
+	run.stop_r0 = 0;
 	run.may_goto_left = VM_MAY_GOTO_LOOPS;
-	run.pkt = o.pkt;
-	run.pkt_len = o.pkt_len;
-	run.region_cnt = o.region_cnt;
-	if (o.region_cnt)
-		memcpy(run.regions, o.regions, o.region_cnt * sizeof(*o.regions));
+	run.pkt = (uintptr_t)o->pkt;
+	run.pkt_end = run.pkt + (o->pkt ? o->pkt_len : 0);
+	run.pkt_l2 = o->pkt_l2 ? (uintptr_t)o->pkt_l2 : run.pkt;
+	run.pkt_l3 = o->pkt_l3 ? (uintptr_t)o->pkt_l3 : run.pkt;
+	run.pkt_lo = run.pkt < run.pkt_l2 ? run.pkt : run.pkt_l2;
+	run.pkt_lo = run.pkt_lo < run.pkt_l3 ? run.pkt_lo : run.pkt_l3;
+	run.given = o->regions;
+	run.given_cnt = o->region_cnt;
+	run.lent_cnt = 0;
 
-	if (!o.checked)
-		return vm_run_trusted(prog, &run, o.r1, o.r2, res);
-	return vm_run_checked(prog, &run, o.r1, o.r2,
-			      o.insn_budget ? o.insn_budget : VM_DEFAULT_BUDGET, res);
+	if (!o->checked)
+		return vm_run_trusted(prog, &run, o->r1, o->r2, res);
+	return vm_run_checked(prog, &run, o->r1, o->r2,
+			      o->insn_budget ? o->insn_budget : VM_DEFAULT_BUDGET, res);
 }

@@ -83,7 +83,7 @@ int VM_LOOP_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 #define ATOMIC_ALIGN(addr, size) ((void)0)
 #endif
 #define NEXT()  do { I++; DISPATCH(); } while (0)
-#define JUMP(c) do { I += (c) ? I->off + 1 : 1; DISPATCH(); } while (0)
+#define JUMP(c) do { I += (c) ? I->off : 1; DISPATCH(); } while (0)
 
 	DISPATCH();
 
@@ -152,13 +152,13 @@ op_BSWAP64: D = __builtin_bswap64(D); NEXT();
 	JMP(JSLE, (int64_t)D <= (int64_t)b, (int32_t)D32 <= (int32_t)b)
 #undef JMP
 
-op_JA:   I += I->off + 1; DISPATCH();
-op_JA32: I += I->off + 1; DISPATCH();   /* off holds imm (pre-decoded) */
+op_JA:   I += I->off; DISPATCH();
+op_JA32: I += I->off; DISPATCH();   /* off holds imm + 1 (pre-decoded) */
 op_MAY_GOTO:
 	/* The kernel's bounded-loop escape: fall through while the per-run
 	 * counter lasts, jump once it is spent. */
 	if (run->may_goto_left == 0) {
-		I += I->off + 1;
+		I += I->off;
 		DISPATCH();
 	}
 	run->may_goto_left--;
@@ -203,7 +203,7 @@ op_CALLX: {
 	NEXT();
 }
 op_CALL_LOCAL:
-	LOCAL_CALL(I + I->off + 1);
+	LOCAL_CALL(I + I->off);
 #undef LOCAL_CALL
 op_CALL_KFUNC:
 	/* prog.c refuses kfunc calls before a program can run. */
@@ -258,24 +258,24 @@ op_LDDW: D = K; I += 2; DISPATCH();
 	STORE(STXDW, uint64_t, S)
 #undef STORE
 
-	/* Legacy packet loads: big-endian, out of bounds ends the program
-	 * with r0 = 0, as in the kernel. */
+	/* Legacy packet loads: big-endian, zero-extended; a load outside the
+	 * packet ends the program with r0 = 0, as in the kernel. */
 #define LDPKT(NAME, SIZE, CONV, OFFSET)                                          \
 	op_##NAME: {                                                            \
-		uint64_t o = (OFFSET);                                          \
-		if (!run->pkt || o > run->pkt_len || run->pkt_len - o < (SIZE)) { \
+		const uint8_t *p = vm_pkt_ptr(run, (OFFSET), (SIZE));           \
+		if (!p) {                                                       \
 			res->r0 = 0;                                            \
 			goto done;                                              \
 		}                                                               \
-		reg[0] = CONV(run->pkt + o);                                    \
+		reg[0] = CONV(p);                                               \
 		NEXT();                                                         \
 	}
-	LDPKT(LDABS_B, 1, vm_load_be8, (uint64_t)(int64_t)(int32_t)I->imm)
-	LDPKT(LDABS_H, 2, vm_load_be16, (uint64_t)(int64_t)(int32_t)I->imm)
-	LDPKT(LDABS_W, 4, vm_load_be32, (uint64_t)(int64_t)(int32_t)I->imm)
-	LDPKT(LDIND_B, 1, vm_load_be8, (uint64_t)(int64_t)(int32_t)(S32 + K32))
-	LDPKT(LDIND_H, 2, vm_load_be16, (uint64_t)(int64_t)(int32_t)(S32 + K32))
-	LDPKT(LDIND_W, 4, vm_load_be32, (uint64_t)(int64_t)(int32_t)(S32 + K32))
+	LDPKT(LDABS_B, 1, vm_load_be8, (int32_t)I->imm)
+	LDPKT(LDABS_H, 2, vm_load_be16, (int32_t)I->imm)
+	LDPKT(LDABS_W, 4, vm_load_be32, (int32_t)I->imm)
+	LDPKT(LDIND_B, 1, vm_load_be8, (int32_t)(S32 + K32))
+	LDPKT(LDIND_H, 2, vm_load_be16, (int32_t)(S32 + K32))
+	LDPKT(LDIND_W, 4, vm_load_be32, (int32_t)(S32 + K32))
 #undef LDPKT
 
 	/* ---- atomics: real atomic instructions, sequentially consistent

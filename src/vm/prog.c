@@ -102,10 +102,14 @@ static int predecode(struct bpfx_prog *prog, const struct log_sink *log)
 		out->off = in->off;
 		out->imm = (uint64_t)(int64_t)in->imm;
 
+		switch (isa_table[op].shape) {
+		case SH_JA: case SH_JA32: case SH_JMP_K: case SH_JMP_X: case SH_MAY_GOTO:
+			out->off = (int32_t)(isa_branch_target(in, op, i) - (int64_t)i);
+			break;
+		}
 		switch (op) {
-		case ISA_OP_JA32:
 		case ISA_OP_CALL_LOCAL:
-			out->off = in->imm;
+			out->off = (int32_t)(isa_branch_target(in, op, i) - (int64_t)i);
 			break;
 		case ISA_OP_CALL_HELPER: {
 			const struct bpfx_helper *h = vm_find_helper(prog, (uint32_t)in->imm);

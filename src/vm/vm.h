@@ -22,7 +22,7 @@
 #define VM_MAX_FRAMES 8          /* main program + 7 nested bpf-to-bpf calls */
 #define VM_FRAME_SIZE 512        /* stack bytes per frame */
 #define VM_STACK_SIZE (VM_MAX_FRAMES * VM_FRAME_SIZE)
-#define VM_MAX_REGIONS 64        /* checked mode: regions known at once */
+#define VM_MAX_REGIONS 64        /* checked mode: regions helpers may lend in one run */
 #define VM_DEFAULT_BUDGET 10000000ull
 #define VM_MAY_GOTO_LOOPS (1ull << 23) /* the kernel's BPF_MAX_LOOPS */
 
@@ -35,7 +35,8 @@ struct vm_insn {
 	uint16_t op;      /* enum isa_op */
 	uint8_t dst;
 	uint8_t src;
-	int32_t off;      /* branch offset in slots (imm for ja32 and local calls) */
+	int32_t off;      /* loads/stores: the offset; branches and local calls:
+			   * target index minus this index (off + 1, or imm + 1) */
 	uint64_t imm;     /* operand: see above */
 };
 
@@ -55,11 +56,15 @@ struct bpfx_run_ctx {
 	enum vm_action action;         /* set by helpers: stop the program */
 	uint64_t stop_r0;
 	uint64_t may_goto_left;
-	const uint8_t *pkt;            /* LD_ABS / LD_IND data */
-	size_t pkt_len;
+	uintptr_t pkt;                 /* LD_ABS / LD_IND data: [pkt_lo, pkt_end) */
+	uintptr_t pkt_end;
+	uintptr_t pkt_lo;
+	uintptr_t pkt_l2, pkt_l3;      /* link-layer and network headers */
 	uintptr_t stack_lo;            /* the stack area of all frames */
-	size_t region_cnt;
-	struct bpfx_region regions[VM_MAX_REGIONS];
+	const struct bpfx_region *given; /* the caller's regions (not copied) */
+	size_t given_cnt;
+	size_t lent_cnt;               /* regions helpers added during the run */
+	struct bpfx_region lent[VM_MAX_REGIONS];
 };
 
 /* The two instantiations of the dispatch loop (interp.c): trusted runs

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 if [ ! -x "$BUILD/tests/run_data" ]; then
 	echo "asm: $BUILD/tests/run_data is not built (make tests)" >&2
-	echo "asm: 0 passed, 1 failed"
+	echo "insn_data: 0 passed, 1 failed"
 	exit 1
 fi
-exec "$BUILD/tests/run_data" asm tests/asm
+exec "$BUILD/tests/run_data" insn_data tests/asm

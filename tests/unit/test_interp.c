@@ -4,6 +4,7 @@
  * concurrency, and load-time refusals. Instruction semantics are covered
  * by tests/asm, the conformance suite and the kernel differential tests. */
 #include <errno.h>
+#include <linux/filter.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -229,6 +230,26 @@ static void test_ldabs(void)
 				  MOV64_IMM(0, 9), EXIT() };
 	rc = run(oob, N(oob), NULL, &ro, &res);
 	CHECK(rc == 0 && res.r0 == 0, "ld_abs past the end exits 0");
+
+	/* Header-relative offsets: a 4-byte link-layer header before pkt. */
+	uint8_t frame[10] = { 0xa0, 0xa1, 0xa2, 0xa3, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66 };
+	struct bpfx_run_opts ro2 = { .sz = sizeof(ro2), .checked = true, .pkt = frame + 4,
+				     .pkt_len = 6, .pkt_l2 = frame };
+	struct bpf_insn ll[] = { RAW(BPF_LD | BPF_ABS | BPF_H, 0, 0, 0, SKF_LL_OFF + 3), EXIT() };
+	rc = run(ll, N(ll), NULL, &ro2, &res);
+	CHECK(rc == 0 && res.r0 == 0xa311, "SKF_LL_OFF reads across into the packet: %llx",
+	      (unsigned long long)res.r0);
+	struct bpf_insn net[] = { RAW(BPF_LD | BPF_ABS | BPF_B, 0, 0, 0, SKF_NET_OFF + 5), EXIT() };
+	rc = run(net, N(net), NULL, &ro2, &res);
+	CHECK(rc == 0 && res.r0 == 0x66, "SKF_NET_OFF defaults to the packet start");
+	struct bpf_insn before[] = { RAW(BPF_LD | BPF_ABS | BPF_B, 0, 0, 0, SKF_NET_OFF - 1),
+				     MOV64_IMM(0, 1), EXIT() };
+	rc = run(before, N(before), NULL, &ro2, &res);
+	CHECK(rc == 0 && res.r0 == 0, "below SKF_NET_OFF is the link-layer range, outside it 0");
+	struct bpf_insn ll_end[] = { RAW(BPF_LD | BPF_ABS | BPF_W, 0, 0, 0, SKF_LL_OFF + 7),
+				     MOV64_IMM(0, 1), EXIT() };
+	rc = run(ll_end, N(ll_end), NULL, &ro2, &res);
+	CHECK(rc == 0 && res.r0 == 0, "SKF_LL_OFF read past the end exits 0");
 }
 
 static void test_refusals(void)
