@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `make demo`: the whole path of a program through bpfx, today's part of it.
+# 1. clang compiles examples/ip_checksum.bpf.c for the eBPF target;
+# 2. its instructions are taken out of the object file;
+# 3. `bpfx disasm` shows them as bpftool would;
+# 4. `bpfx exec` runs them over an IPv4 header, and again over the header
+#    with the checksum filled in (the result must then be 0);
+# 5. a program that reads past its input is stopped by checked mode.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+BPFX=$BUILD/bpfx
+out=$BUILD/examples
+mkdir -p "$out"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "1. clang -O2 -target bpf -c examples/ip_checksum.bpf.c"
+clang -O2 -target bpf -c examples/ip_checksum.bpf.c -o "$out/ip_checksum.o"
+llvm-objcopy -O binary --only-section=prog "$out/ip_checksum.o" "$out/ip_checksum.bin"
+echo "$(($(stat -c %s "$out/ip_checksum.bin") / 8)) instructions in $out/ip_checksum.bin"
+
+step "2. bpfx disasm $out/ip_checksum.bin"
+"$BPFX" disasm "$out/ip_checksum.bin"
+
+# An IPv4 header (20 bytes: 10.0.0.1 -> 10.0.0.2, UDP) with its checksum
+# field (bytes 10-11) zeroed.
+hdr="45 00 00 54 1c 46 40 00 40 11 00 00 0a 00 00 01 0a 00 00 02"
+step "3. bpfx exec --mem '<IPv4 header, checksum zeroed>'"
+sum=$("$BPFX" exec "$out/ip_checksum.bin" --mem "$hdr" --stats)
+echo "r0 = $sum  (the checksum to put in the header)"
+
+c=$((sum & 0xffff))
+filled=$(printf '%s' "$hdr" | awk -v hi=$((c >> 8)) -v lo=$((c & 0xff)) \
+	'{ $11 = sprintf("%02x", hi); $12 = sprintf("%02x", lo); print }')
+step "4. bpfx exec --mem '<the same header, checksum filled in>'"
+check=$("$BPFX" exec "$out/ip_checksum.bin" --mem "$filled")
+echo "r0 = $check"
+if [ $((check)) -ne 0 ]; then
+	echo "demo: a header with its checksum filled in must sum to 0" >&2
+	exit 1
+fi
+echo "a correct header sums to 0: the program computed the right checksum"
+
+step "5. bpfx exec examples/out_of_bounds.asm --mem '01 02 03 04'"
+"$BPFX" disasm examples/out_of_bounds.asm
+if "$BPFX" exec examples/out_of_bounds.asm --mem "01 02 03 04"; then
+	echo "demo: the out-of-bounds read was not caught" >&2
+	exit 1
+fi
+echo "(exit code 1: checked mode stopped the program at the bad read)"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages bpfx needs to build, test, run its demo and
+# benchmarks - only those missing, non-interactively. Called by `make test`,
+# `make demo`, `make bench` and .ci/run, so one command sets up a fresh
+# machine. Without root, it names what is missing and how to install it.
+#
+#   gcc, make, libc6-dev  the build
+#   linux-libc-dev        <linux/bpf.h>: the ABI bpfx implements
+#   clang, llvm           compiling example and benchmark programs to eBPF
+#                         (llvm-objcopy extracts their instructions)
+#   bpftool               tests compare bpfx with the kernel's own tool
+set -euo pipefail
+
+packages=(gcc make libc6-dev linux-libc-dev clang llvm bpftool)
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bpfx needs these Debian packages: ${missing[*]}" >&2
+	echo "install them with: sudo apt-get install -y ${missing[*]}" >&2
+	exit 1
+fi
+echo "Installing missing packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "Installed: ${missing[*]}"
