@@ -3,6 +3,7 @@
 # (scripts/deps.sh), then build and run. SANITIZE=1 builds into
 # build-san/ with AddressSanitizer and UndefinedBehaviorSanitizer.
 
+VERSION := 0.1.0
 CC      ?= cc
 PREFIX  ?= /usr/local
 SANITIZE ?= 0
@@ -23,7 +24,8 @@ ifeq ($(WERROR),1)
 WARN    += -Werror
 endif
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS := -std=gnu11 -fPIC $(WARN) $(SANFLAGS) $(CFLAGS) -Iinclude -Isrc -MMD -MP
+ALL_CFLAGS := -std=gnu11 -fPIC $(WARN) $(SANFLAGS) $(CFLAGS) -Iinclude -Isrc -MMD -MP \
+	      -DBPFX_VERSION='"$(VERSION)"'
 LDFLAGS += $(SANFLAGS)
 LDLIBS  := -lpthread
 
@@ -37,6 +39,15 @@ TEST_LIB_SRCS := $(sort $(wildcard tests/lib/*.c))
 TEST_LIB_OBJS := $(TEST_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
+
+# Quiet output, one line per step; `make V=1` prints the full commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
 
 LIB_A   := $(BUILD)/libbpfx.a
 LIB_SO  := $(BUILD)/libbpfx.so
@@ -52,26 +63,35 @@ tests: $(UNIT_BINS) $(TOOL_BINS) $(CLI)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB_A): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(LIB_SO): $(LIB_OBJS)
-	$(CC) -shared -Wl,-soname,libbpfx.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) -shared -Wl,-soname,libbpfx.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(CLI): $(CLI_OBJS) $(LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB_A) $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB_A) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_LIB_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/lib $(LDFLAGS) -o $@ $< $(TEST_LIB_OBJS) $(LIB_A) $(LDLIBS)
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/lib $(LDFLAGS) -o $@ $< $(TEST_LIB_OBJS) $(LIB_A) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/tools/%.c $(TEST_LIB_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/lib $(LDFLAGS) -o $@ $< $(TEST_LIB_OBJS) $(LIB_A) $(LDLIBS)
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/lib $(LDFLAGS) -o $@ $< $(TEST_LIB_OBJS) $(LIB_A) $(LDLIBS)
+
+# The test library's objects are inputs of pattern rules only; keep them.
+.SECONDARY: $(TEST_LIB_OBJS)
 
 deps:
 	@scripts/deps.sh
@@ -98,7 +118,7 @@ install: all
 	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/libbpfx.so.0
 	ln -sf libbpfx.so.0 $(DESTDIR)$(PREFIX)/lib/libbpfx.so
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' scripts/bpfx.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfx.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' scripts/bpfx.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfx.pc
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/bpfx

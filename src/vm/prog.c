@@ -194,5 +194,5 @@ const struct bpf_insn *bpfx_prog__insns(const struct bpfx_prog *prog)
 
 const char *bpfx_version(void)
 {
-	return "0.1.0";
+	return BPFX_VERSION; /* from the Makefile's VERSION */
 }

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The bpfx command line, end to end: results, JSON, help, and every kind of
+# bad input - each must give one clear "Error:" line naming the problem and
+# exit code 1 (2 for usage errors), never a crash. Run on the sanitizer
+# build too, where a crash would also be reported by ASan/UBSan.
+set -u
+BUILD=${BUILD:-build}
+BPFX=$BUILD/bpfx
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+if [ ! -x "$BPFX" ]; then
+	echo "cli: $BPFX is not built" >&2
+	echo "cli: 0 passed, 1 failed"
+	exit 1
+fi
+
+# expect NAME WANT_RC WANT_STDOUT_SUBSTR WANT_STDERR_SUBSTR -- CMD...
+expect() {
+	local name=$1 want_rc=$2 want_out=$3 want_err=$4
+	shift 5
+	local out err rc
+	out=$("$@" 2>"$tmp/err"); rc=$?
+	err=$(cat "$tmp/err")
+	if [ "$rc" = "$want_rc" ] && [[ "$out" == *"$want_out"* ]] && [[ "$err" == *"$want_err"* ]] &&
+	   ! grep -qE 'AddressSanitizer|runtime error|Segmentation' "$tmp/err"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL $name: rc=$rc (want $want_rc)" >&2
+		echo "  stdout: ${out:0:300}" >&2
+		echo "  stderr: ${err:0:300}" >&2
+	fi
+}
+
+# Raw instruction files from hex bytes (little-endian struct bpf_insn),
+# written with bash's printf only: no xxd or python on a fresh machine.
+raw() {
+	local hex=${2// /} esc=""
+	for ((i = 0; i < ${#hex}; i += 2)); do esc+="\\x${hex:i:2}"; done
+	printf "$esc" > "$tmp/$1"
+}
+
+raw ret42.bin  "b7000000 2a000000 95000000 00000000"
+raw unknown.bin "b7000000 00000000 ff000000 00000000 95000000 00000000"
+raw jump.bin   "05000500 00000000 95000000 00000000"
+raw lddw.bin   "b7000000 00000000 18000000 01000000"
+raw r10.bin    "b70a0000 00000000 95000000 00000000"
+raw load.bin   "61100000 00000000 95000000 00000000"
+printf 'abc' > "$tmp/odd.bin"
+: > "$tmp/empty.bin"
+head -c 12 "$tmp/ret42.bin" > "$tmp/truncated.bin"
+
+expect "exec result"          0 "0x000000000000002a" "" -- "$BPFX" exec "$tmp/ret42.bin"
+expect "exec json"            0 '"retval":42' ""         -- "$BPFX" -j exec "$tmp/ret42.bin"
+expect "exec reads memory"    0 "0x0000000004030201" ""  -- "$BPFX" exec "$tmp/load.bin" --mem "01 02 03 04"
+printf '\x05\x06\x07\x08' > "$tmp/mem.bin"
+expect "exec --mem-file"      0 "0x0000000008070605" ""  -- "$BPFX" exec "$tmp/load.bin" --mem-file "$tmp/mem.bin"
+expect "exec --stats"         0 "0x" "2 instructions executed" -- "$BPFX" exec "$tmp/ret42.bin" --stats
+expect "truncated file"       1 "" "size 12 is not a multiple of 8" -- "$BPFX" exec "$tmp/truncated.bin"
+expect "odd size"             1 "" "size 3 is not a multiple of 8"  -- "$BPFX" exec "$tmp/odd.bin"
+expect "empty file"           1 "" "empty file"                     -- "$BPFX" exec "$tmp/empty.bin"
+expect "missing file"         1 "" "can't open"                     -- "$BPFX" exec "$tmp/nope.bin"
+expect "unknown opcode"       1 "" "insn 1: unknown opcode 0xff"    -- "$BPFX" exec "$tmp/unknown.bin"
+expect "jump past the end"    1 "" "insn 0: jump out of range"      -- "$BPFX" exec "$tmp/jump.bin"
+expect "lddw cut in half"     1 "" "insn 1: lddw cut in half"       -- "$BPFX" exec "$tmp/lddw.bin"
+expect "write to r10"         1 "" "read only"                      -- "$BPFX" exec "$tmp/r10.bin"
+expect "read without memory"  1 "" "insn 0: invalid memory access"  -- "$BPFX" exec "$tmp/load.bin"
+expect "read past memory"     1 "" "read of 4 bytes"                -- "$BPFX" exec "$tmp/load.bin" --mem "01 02"
+expect "bad --mem"            1 "" "not a list of hex bytes"        -- "$BPFX" exec "$tmp/ret42.bin" --mem "zz"
+expect "odd --mem"            1 "" "not a list of hex bytes"        -- "$BPFX" exec "$tmp/ret42.bin" --mem "012"
+expect "json error"           1 '{"error":' ""                      -- "$BPFX" -j exec "$tmp/unknown.bin"
+expect "--jit before the JIT" 1 "" "JIT"                            -- "$BPFX" exec "$tmp/ret42.bin" --jit
+expect "unknown option"       1 "" "unknown or incomplete option"   -- "$BPFX" exec "$tmp/ret42.bin" --frob
+expect "unknown command"      2 "" "unknown command"                -- "$BPFX" frob
+expect "help"                 0 "Usage: bpfx" ""                    -- "$BPFX" --help
+expect "exec help"            0 "--mem-file" ""                     -- "$BPFX" exec --help
+expect "version"              0 "bpfx v" ""                         -- "$BPFX" version
+
+# A program of 1,000,000 instructions (the kernel's maximum) that loops
+# forever: 999,999 moves, then a jump back to the start. The budget stops it.
+# (gotol: a 16-bit ja cannot reach back that far.)
+n=1000000
+raw mov.bin "b7000000 01000000"
+for _ in $(seq 20); do cat "$tmp/mov.bin" "$tmp/mov.bin" > "$tmp/mov2.bin"; mv "$tmp/mov2.bin" "$tmp/mov.bin"; done
+head -c $(((n - 1) * 8)) "$tmp/mov.bin" > "$tmp/loop1m.bin"
+raw gotol.bin "06000000 c0bdf0ff"   # imm = -1000000
+cat "$tmp/gotol.bin" >> "$tmp/loop1m.bin"
+expect "1M-insn infinite loop" 1 "" "instruction budget of 10000000 exceeded" -- "$BPFX" exec "$tmp/loop1m.bin"
+expect "custom budget"         1 "" "instruction budget of 5 exceeded" -- "$BPFX" exec "$tmp/loop1m.bin" --budget 5
+head -c $(((n + 1) * 8)) "$tmp/mov.bin" > "$tmp/toolong.bin"
+expect "over 1M insns"         1 "" "more than the limit"           -- "$BPFX" exec "$tmp/toolong.bin"
+
+# Text programs, disassembly and assembly round trip.
+printf 'r0 = 7\nr0 *= 6\nexit\n' > "$tmp/p.asm"
+expect "exec .asm"            0 "0x000000000000002a" ""             -- "$BPFX" exec "$tmp/p.asm"
+printf 'r0 = 1\nr11 = 2\nexit\n' > "$tmp/bad.asm"
+expect "asm error names line" 1 "" "bad.asm:2: unknown register r11" -- "$BPFX" exec "$tmp/bad.asm"
+expect "asm writes output"    0 "" ""                               -- "$BPFX" asm "$tmp/p.asm" "$tmp/p.bin"
+expect "disasm"               0 "   1: (27) r0 *= 6" ""             -- "$BPFX" disasm "$tmp/p.bin"
+expect "disasm llvm"          0 "r0 *= 0x6" ""                      -- "$BPFX" disasm "$tmp/p.bin" --syntax llvm
+expect "disasm json"          0 '"text":"r0 = 7"' ""                -- "$BPFX" -j disasm "$tmp/p.bin"
+expect "failed asm writes nothing" 1 "" "unknown register"          -- "$BPFX" asm "$tmp/bad.asm" "$tmp/out.bin"
+if [ -e "$tmp/out.bin" ] || ls "$tmp"/out.bin.tmp* >/dev/null 2>&1; then
+	fail=$((fail + 1)); echo "FAIL failed asm left a file behind" >&2
+else
+	pass=$((pass + 1))
+fi
+printf 'mov %%r0, 5\nexit\n' > "$tmp/c.s"
+expect "asm conformance"      0 "" ""                               -- "$BPFX" asm "$tmp/c.s" "$tmp/c.bin" --dialect conformance
+expect "conformance result"   0 "0x0000000000000005" ""             -- "$BPFX" exec "$tmp/c.bin"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
