@@ -27,7 +27,7 @@ CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS := -std=gnu11 -fPIC $(WARN) $(SANFLAGS) $(CFLAGS) -Iinclude -Isrc -MMD -MP \
 	      -DBPFX_VERSION='"$(VERSION)"'
 LDFLAGS += $(SANFLAGS)
-LDLIBS  := -lpthread
+LDLIBS  := -lelf -lpthread
 
 LIB_SRCS  := $(sort $(wildcard src/*/*.c src/*/*/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)

@@ -6,13 +6,14 @@
 #
 #   gcc, make, libc6-dev  the build
 #   linux-libc-dev        <linux/bpf.h>: the ABI bpfx implements
+#   libelf-dev            reading clang's eBPF object files
 #   clang, llvm           compiling example and benchmark programs to eBPF
 #                         (llvm-objcopy extracts their instructions)
 #   bpftool               tests compare bpfx with the kernel's own tool
 #   pkgconf               tests build an embedding example through bpfx.pc
 set -euo pipefail
 
-packages=(gcc make libc6-dev linux-libc-dev clang llvm bpftool pkgconf)
+packages=(gcc make libc6-dev linux-libc-dev libelf-dev clang llvm bpftool pkgconf)
 missing=()
 for p in "${packages[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

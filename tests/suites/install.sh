@@ -25,7 +25,7 @@ sanflags=""
 [ -n "$san" ] && sanflags="-fsanitize=address,undefined"
 # shellcheck disable=SC2046
 check cc -Wall -Wextra -Werror $sanflags examples/embed.c $(pkg-config --cflags bpfx) \
-	"$tmp/prefix/lib/libbpfx.a" -lpthread -o "$tmp/embed_static"
+	"$tmp/prefix/lib/libbpfx.a" -lelf -lpthread -o "$tmp/embed_static"
 # shellcheck disable=SC2046
 check cc -Wall -Wextra -Werror $sanflags examples/embed.c $(pkg-config --cflags --libs bpfx) \
 	-Wl,-rpath,"$tmp/prefix/lib" -o "$tmp/embed_shared"
