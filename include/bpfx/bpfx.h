@@ -245,6 +245,21 @@ struct bpfx_run_result {
 int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opts,
 		   struct bpfx_run_result *result);
 
+/* ------------------------------------------------------------------ */
+/* The bpf() command set                                                */
+/* ------------------------------------------------------------------ */
+
+/* The bpf() system call, in user space: takes the Linux UAPI union
+ * bpf_attr and behaves like the kernel's - same checks of the attribute
+ * size and of unused fields, same errnos - returning -1 with errno set on
+ * failure and, for commands that create objects, a real file descriptor of
+ * the process (close() it like any other). Implemented so far: MAP_CREATE,
+ * MAP_LOOKUP_ELEM, MAP_UPDATE_ELEM, MAP_DELETE_ELEM, MAP_GET_NEXT_KEY,
+ * MAP_FREEZE, MAP_GET_NEXT_ID, MAP_GET_FD_BY_ID, OBJ_GET_INFO_BY_FD (maps).
+ * Other commands give EOPNOTSUPP until they exist (docs/CLI.md lists them);
+ * unknown commands EINVAL. Thread-safe. */
+int bpfx_bpf(int cmd, union bpf_attr *attr, unsigned int size);
+
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);
 

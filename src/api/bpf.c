@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bpfx_bpf(): the bpf() system call's entry, dispatch and the checks every
+ * command shares, as the kernel's __sys_bpf does them:
+ *   - a size larger than this build's union bpf_attr is accepted only if
+ *     the extra bytes are zero (else E2BIG); a smaller one is zero-extended;
+ *   - each command reads fields up to its last one; anything after must be
+ *     zero (CHECK_ATTR, else EINVAL).
+ * Then the command's handler runs; it returns a descriptor, 0, or a
+ * negative errno, which becomes -1 and errno here.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <bpfx/bpfx.h>
+
+#include "api/cmds.h"
+
+#define END(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
+
+struct command {
+	int (*run)(union bpf_attr *attr);
+	size_t attr_end; /* end of the command's last field */
+};
+
+static const struct command commands[] = {
+	[BPF_MAP_CREATE] = { cmd_map_create, END(map_extra) },
+	[BPF_MAP_LOOKUP_ELEM] = { cmd_map_lookup, END(flags) },
+	[BPF_MAP_UPDATE_ELEM] = { cmd_map_update, END(flags) },
+	[BPF_MAP_DELETE_ELEM] = { cmd_map_delete, END(flags) },
+	[BPF_MAP_GET_NEXT_KEY] = { cmd_map_get_next_key, END(next_key) },
+	[BPF_MAP_LOOKUP_AND_DELETE_ELEM] = { cmd_map_lookup_and_delete, END(flags) },
+	[BPF_MAP_FREEZE] = { cmd_map_freeze, END(map_fd) },
+	[BPF_MAP_GET_NEXT_ID] = { cmd_map_get_next_id, END(next_id) },
+	[BPF_MAP_GET_FD_BY_ID] = { cmd_map_get_fd_by_id, END(open_flags) },
+	[BPF_OBJ_GET_INFO_BY_FD] = { cmd_obj_get_info_by_fd, END(info.info) },
+};
+
+/* The last command of the UAPI headers bpfx is built with. */
+#define CMD_LAST_KNOWN BPF_PROG_BIND_MAP
+
+static bool tail_is_zero(const void *p, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (((const unsigned char *)p)[i])
+			return false;
+	return true;
+}
+
+int bpfx_bpf(int cmd, union bpf_attr *uattr, unsigned int size)
+{
+	union bpf_attr attr;
+	int ret;
+
+	if (size > sizeof(attr)) {
+		/* The kernel's bpf_check_uarg_tail_zero: at most a page. */
+		if (!uattr || size > 4096 || !tail_is_zero(uattr, sizeof(attr), size)) {
+			errno = uattr ? E2BIG : EFAULT;
+			return -1;
+		}
+		size = sizeof(attr);
+	}
+	memset(&attr, 0, sizeof(attr));
+	if (size) {
+		if (!uattr) {
+			errno = EFAULT;
+			return -1;
+		}
+		memcpy(&attr, uattr, size);
+	}
+
+	if (cmd < 0 || cmd > CMD_LAST_KNOWN) {
+		errno = EINVAL;
+		return -1;
+	}
+	const struct command *c = (size_t)cmd < sizeof(commands) / sizeof(commands[0])
+					  ? &commands[cmd] : NULL;
+	if (!c || !c->run) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	if (!tail_is_zero(&attr, c->attr_end, sizeof(attr))) {
+		errno = EINVAL;
+		return -1;
+	}
+	ret = c->run(&attr);
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	/* Commands that write results (info_len, next_id...) write them in
+	 * attr; copy back what the caller gave room for. */
+	memcpy(uattr, &attr, size);
+	return ret;
+}

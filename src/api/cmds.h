@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* The handlers of bpfx_bpf(), one per command, grouped by object in
+ * map_cmds.c, prog_cmds.c, ... Each receives the attributes (already
+ * size-checked and zero-extended, unused fields verified zero), may write
+ * results into them, and returns a descriptor, 0, or a negative errno. */
+#ifndef BPFX_API_CMDS_H
+#define BPFX_API_CMDS_H
+
+#include <linux/bpf.h>
+#include <stdbool.h>
+
+int cmd_map_create(union bpf_attr *attr);
+int cmd_map_lookup(union bpf_attr *attr);
+int cmd_map_update(union bpf_attr *attr);
+int cmd_map_delete(union bpf_attr *attr);
+int cmd_map_get_next_key(union bpf_attr *attr);
+int cmd_map_lookup_and_delete(union bpf_attr *attr);
+int cmd_map_freeze(union bpf_attr *attr);
+int cmd_map_get_next_id(union bpf_attr *attr);
+int cmd_map_get_fd_by_id(union bpf_attr *attr);
+int cmd_obj_get_info_by_fd(union bpf_attr *attr);
+
+#endif

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Creating maps: the checks every type shares, the storage file and its
+ * shared mapping, and the registry of map types. Runs on the thread that
+ * issues BPF_MAP_CREATE (or bpfx_map__create).
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "maps/map.h"
+#include "util/alloc.h"
+#include "vm/slot.h"
+
+/* The last map type of the UAPI headers bpfx is built with; the kernel
+ * says EINVAL for types it does not know, and so do we. */
+#define MAP_TYPE_LAST_KNOWN BPF_MAP_TYPE_USER_RINGBUF
+
+extern const struct map_ops array_map_ops, percpu_array_map_ops;
+
+/* The types bpfx implements. Others the kernel knows get EOPNOTSUPP. */
+static const struct map_ops *const ops_by_type[] = {
+	[BPF_MAP_TYPE_ARRAY] = &array_map_ops,
+	[BPF_MAP_TYPE_PERCPU_ARRAY] = &percpu_array_map_ops,
+};
+
+const struct map_ops *map_ops_of(uint32_t type)
+{
+	if (type >= sizeof(ops_by_type) / sizeof(ops_by_type[0]))
+		return NULL;
+	return ops_by_type[type];
+}
+
+uint32_t map_nr_slots(void)
+{
+	return vm_nr_slots();
+}
+
+static bool is_percpu(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
+}
+
+/* The kernel's rule for object names: letters, digits, '_' and '.', NUL
+ * terminated within BPF_OBJ_NAME_LEN. */
+static int check_name(const char *name)
+{
+	size_t i;
+	for (i = 0; i < BPF_OBJ_NAME_LEN && name[i]; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '.')
+			return -EINVAL;
+	return i < BPF_OBJ_NAME_LEN ? 0 : -EINVAL;
+}
+
+/* What the kernel checks for every map type before the type's own rules. */
+static int check_common(const union bpf_attr *attr)
+{
+	const uint32_t rd = BPF_F_RDONLY | BPF_F_WRONLY;
+	const uint32_t prog = BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG;
+
+	if (attr->map_type > MAP_TYPE_LAST_KNOWN)
+		return -EINVAL;
+	if ((attr->map_flags & rd) == rd || (attr->map_flags & prog) == prog)
+		return -EINVAL;
+	/* numa_node only counts with BPF_F_NUMA_NODE; user space has node 0. */
+	if ((attr->map_flags & BPF_F_NUMA_NODE) && attr->numa_node != 0)
+		return -EINVAL;
+	if (attr->btf_key_type_id || attr->btf_value_type_id || attr->btf_fd ||
+	    attr->btf_vmlinux_value_type_id)
+		return -EOPNOTSUPP; /* BTF-described maps come with the BTF objects */
+	if (attr->map_ifindex)
+		return -EOPNOTSUPP; /* offloaded maps: there is no device */
+	return check_name(attr->map_name);
+}
+
+static void map_destroy(struct obj *o)
+{
+	struct map *m = map_of(o);
+	munmap(m->hdr, m->hdr->size);
+	mem_free(m->type_priv);
+	mem_free(m);
+}
+
+static int map_storage(struct map *m, const union bpf_attr *attr, uint64_t data_size,
+		       int *file)
+{
+	uint64_t data_off = (sizeof(struct map_hdr) + 63) & ~63ull;
+	uint64_t size = data_off + data_size;
+	char memfd_name[64];
+
+	if (size < data_size || size > ((uint64_t)1 << 40))
+		return -E2BIG;
+	snprintf(memfd_name, sizeof(memfd_name), "bpfx-map:%s", attr->map_name);
+	*file = memfd_create(memfd_name, MFD_CLOEXEC);
+	if (*file < 0)
+		return -errno;
+	if (ftruncate(*file, (off_t)size) < 0)
+		goto fail;
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, *file, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+
+	struct map_hdr *h = p;
+	h->magic = MAP_HDR_MAGIC;
+	h->version = MAP_LAYOUT_VERSION;
+	h->type = attr->map_type;
+	h->key_size = attr->key_size;
+	h->value_size = attr->value_size;
+	h->max_entries = attr->max_entries;
+	h->map_flags = attr->map_flags;
+	h->map_extra_lo = (uint32_t)attr->map_extra;
+	h->map_extra_hi = (uint32_t)(attr->map_extra >> 32);
+	h->nr_slots = m->nr_slots;
+	memcpy(h->name, attr->map_name, BPF_OBJ_NAME_LEN);
+	h->data_off = data_off;
+	h->size = size;
+	m->hdr = h;
+	m->data = (char *)p + data_off;
+	return 0;
+fail: {
+	int err = -errno;
+	close(*file);
+	return err == -ENOMEM || err == -ENOSPC ? -ENOMEM : err;
+}
+}
+
+struct map *map_create(const union bpf_attr *attr, int *err)
+{
+	const struct map_ops *ops;
+	struct map *m = NULL;
+	uint64_t data_size;
+	int file = -1, e;
+
+	if ((e = check_common(attr)))
+		goto fail;
+	if (!(ops = map_ops_of(attr->map_type))) {
+		e = -EOPNOTSUPP;
+		goto fail;
+	}
+	if ((e = ops->check(attr)))
+		goto fail;
+	uint32_t slots = is_percpu(attr->map_type) ? map_nr_slots() : 1;
+	if ((e = ops->data_size(attr, slots, &data_size)))
+		goto fail;
+	if (!(m = mem_zalloc(sizeof(*m)))) {
+		e = -ENOMEM;
+		goto fail;
+	}
+	m->ops = ops;
+	m->type = attr->map_type;
+	m->key_size = attr->key_size;
+	m->value_size = attr->value_size;
+	m->max_entries = attr->max_entries;
+	m->map_flags = attr->map_flags;
+	m->nr_slots = slots;
+	if ((e = map_storage(m, attr, data_size, &file)))
+		goto fail;
+	if ((e = obj_init(&m->obj, OBJ_MAP, file, map_destroy))) {
+		close(file);
+		munmap(m->hdr, m->hdr->size);
+		goto fail;
+	}
+	if (ops->init && (e = ops->init(m))) {
+		obj_put(&m->obj); /* destroys: unmaps, frees */
+		m = NULL;
+		goto fail;
+	}
+	return m;
+fail:
+	mem_free(m);
+	*err = e;
+	return NULL;
+}

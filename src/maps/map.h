@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Maps: the common object and the per-type operations.
+ *
+ * A map's memory is one shared mapping of its own file: a header
+ * (struct map_hdr) followed by the type's data. Everything inside the
+ * mapping is position independent (offsets from the mapping's start, never
+ * pointers) and its synchronisation is process-shared, so that when pins
+ * let another process map the same file, both see and update one map.
+ *
+ * Each map type is one file with one const struct map_ops (DESIGN habit
+ * 3), registered by type in map.c. The generic layer (map.c) checks what
+ * is common to all types - attribute sizes, flags the type accepts,
+ * frozen and read-only maps - before calling the type.
+ *
+ * Calling contexts: lookup/update/delete/get_next_key are called both
+ * from programs (through the map helpers, on the program's thread) and
+ * from user space (bpf() commands and the bpfx_map API), concurrently.
+ */
+#ifndef BPFX_MAPS_MAP_H
+#define BPFX_MAPS_MAP_H
+
+#include <linux/bpf.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/obj.h"
+
+#define MAP_HDR_MAGIC 0x70616d78u   /* "xmap" */
+#define MAP_LAYOUT_VERSION 1u
+
+/* At the start of the mapping: what another process needs to use it. */
+struct map_hdr {
+	uint32_t magic;
+	uint32_t version;
+	uint32_t type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	uint32_t map_extra_lo, map_extra_hi;
+	uint32_t nr_slots;              /* per-CPU maps: values per key */
+	char name[BPF_OBJ_NAME_LEN];
+	atomic_uint frozen;             /* BPF_MAP_FREEZE: no more user writes */
+	uint32_t pad;
+	uint64_t data_off;              /* where the type's data starts */
+	uint64_t size;                  /* of the whole mapping */
+};
+
+struct map;
+
+struct map_ops {
+	const char *name;               /* "array", as bpftool names the type */
+
+	/* MAP_CREATE, after the generic checks: the type's own rules on the
+	 * attributes (key size, value size, flags...). 0 or -EINVAL/-E2BIG. */
+	int (*check)(const union bpf_attr *attr);
+	/* Bytes of data the type needs after the header. */
+	int (*data_size)(const union bpf_attr *attr, uint32_t nr_slots, uint64_t *size);
+	/* Sets up the (zero-filled) data; optional. */
+	int (*init)(struct map *map);
+
+	/* The value of a key, for programs: a pointer into the mapping that
+	 * stays valid while the map lives (kernel semantics: the program may
+	 * read and write it in place). NULL when absent. */
+	void *(*lookup)(struct map *map, const void *key);
+	/* The same for user space: copies the value (all slots of per-CPU
+	 * maps, each rounded up to 8 bytes) and honours BPF_F_LOCK. */
+	int (*lookup_copy)(struct map *map, const void *key, void *value, uint64_t flags);
+	/* From a program: per-CPU maps write the calling slot's value. */
+	int (*update)(struct map *map, const void *key, const void *value, uint64_t flags);
+	/* Per-CPU maps, from user space: `value` holds every slot's value,
+	 * each rounded up to 8 bytes. NULL for other maps (update is used). */
+	int (*update_all)(struct map *map, const void *key, const void *value, uint64_t flags);
+	int (*delete)(struct map *map, const void *key);
+	/* key NULL: the first key. -ENOENT after the last. */
+	int (*get_next_key)(struct map *map, const void *key, void *next_key);
+	/* Optional: queue/stack/bloom style maps. */
+	int (*push)(struct map *map, const void *value, uint64_t flags);
+	int (*pop)(struct map *map, void *value, bool remove);
+	/* Optional: LOOKUP_AND_DELETE for keyed maps. */
+	int (*lookup_and_delete)(struct map *map, const void *key, void *value, uint64_t flags);
+};
+
+struct map {
+	struct obj obj;
+	const struct map_ops *ops;
+	struct map_hdr *hdr;            /* the mapping */
+	void *data;                     /* (char *)hdr + hdr->data_off */
+	/* Copies of the header's constants, for the hot paths. */
+	uint32_t type, key_size, value_size, max_entries, map_flags, nr_slots;
+	void *type_priv;                /* per-process state of the type, if any */
+};
+
+/* The ops of a map type, or NULL when bpfx does not implement it. */
+const struct map_ops *map_ops_of(uint32_t type);
+
+/* Creates a map from MAP_CREATE attributes. Returns the map with one
+ * reference, or NULL and *err (kernel errnos: EINVAL for bad attributes,
+ * E2BIG for sizes over the limits, EOPNOTSUPP for types bpfx lacks). */
+struct map *map_create(const union bpf_attr *attr, int *err);
+
+static inline struct map *map_of(struct obj *o)
+{
+	return (struct map *)o;
+}
+
+/* Bytes of one value as user space sees it: per-CPU maps hold nr_slots
+ * copies, each rounded up to 8 bytes. */
+static inline uint64_t map_user_value_size(const struct map *m)
+{
+	if (m->nr_slots > 1)
+		return (uint64_t)((m->value_size + 7) & ~7u) * m->nr_slots;
+	return m->value_size;
+}
+
+/* Number of runner slots ("CPUs" of per-CPU maps). */
+uint32_t map_nr_slots(void);
+
+#endif /* BPFX_MAPS_MAP_H */
