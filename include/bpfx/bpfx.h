@@ -156,6 +156,19 @@ struct bpfx_helper {
  * Used by helpers that end the program (the kernel's tail call does this). */
 void bpfx_run_ctx__stop(struct bpfx_run_ctx *run, uint64_t r0);
 
+/* From inside a helper: may the program's run access [ptr, ptr + size)
+ * (write: for writing)? In checked runs, helpers must ask before they
+ * touch memory a program hands them; in trusted (verified) runs this is
+ * always true. */
+bool bpfx_run_ctx__mem_ok(const struct bpfx_run_ctx *run, const void *ptr, size_t size,
+			  bool write);
+
+/* From inside a helper: stops the program with an error (err a negative
+ * errno, -EFAULT if not) and a reason; the run returns err and reports the
+ * calling instruction. */
+void bpfx_run_ctx__fault(struct bpfx_run_ctx *run, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* From inside a helper: the `user` pointer given in bpfx_run_opts. */
 void *bpfx_run_ctx__user(struct bpfx_run_ctx *run);
 

@@ -35,6 +35,10 @@ static const struct command commands[] = {
 	[BPF_MAP_GET_NEXT_ID] = { cmd_map_get_next_id, END(next_id) },
 	[BPF_MAP_GET_FD_BY_ID] = { cmd_map_get_fd_by_id, END(open_flags) },
 	[BPF_OBJ_GET_INFO_BY_FD] = { cmd_obj_get_info_by_fd, END(info.info) },
+	[BPF_PROG_LOAD] = { cmd_prog_load, END(core_relo_rec_size) },
+	[BPF_PROG_TEST_RUN] = { cmd_prog_test_run, END(test.batch_size) },
+	[BPF_PROG_GET_NEXT_ID] = { cmd_prog_get_next_id, END(next_id) },
+	[BPF_PROG_GET_FD_BY_ID] = { cmd_prog_get_fd_by_id, END(open_flags) },
 };
 
 /* The last command of the UAPI headers bpfx is built with. */

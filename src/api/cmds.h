@@ -8,6 +8,7 @@
 
 #include <linux/bpf.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 int cmd_map_create(union bpf_attr *attr);
 int cmd_map_lookup(union bpf_attr *attr);
@@ -19,5 +20,20 @@ int cmd_map_freeze(union bpf_attr *attr);
 int cmd_map_get_next_id(union bpf_attr *attr);
 int cmd_map_get_fd_by_id(union bpf_attr *attr);
 int cmd_obj_get_info_by_fd(union bpf_attr *attr);
+int cmd_prog_load(union bpf_attr *attr);
+int cmd_prog_test_run(union bpf_attr *attr);
+int cmd_prog_get_next_id(union bpf_attr *attr);
+int cmd_prog_get_fd_by_id(union bpf_attr *attr);
+
+/* OBJ_GET_INFO_BY_FD per kind (info.c dispatches). */
+struct map;
+struct prog_obj;
+int map_info(struct map *m, union bpf_attr *attr);
+int prog_info(struct prog_obj *p, union bpf_attr *attr);
+
+/* The caller's info struct may be larger than ours if the bytes we do not
+ * know are zero (the kernel's bpf_check_uarg_tail_zero); returns the
+ * length to copy, or -E2BIG. */
+int info_len(const union bpf_attr *attr, uint32_t ours);
 
 #endif

@@ -146,7 +146,7 @@ struct obj *fd_get(int fd, enum obj_kind kind, int *err)
 		*err = -EINVAL;
 		return NULL;
 	}
-	if (found_kind != kind) {
+	if (kind != OBJ_ANY && found_kind != kind) {
 		obj_put(o);
 		*err = -EINVAL;
 		return NULL;

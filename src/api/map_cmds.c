@@ -157,19 +157,13 @@ int cmd_map_get_fd_by_id(union bpf_attr *attr)
 	return fd;
 }
 
-static int map_info(struct map *m, union bpf_attr *attr)
+int map_info(struct map *m, union bpf_attr *attr)
 {
 	struct bpf_map_info info;
-	uint32_t len = attr->info.info_len;
-	const unsigned char *u = uptr(attr->info.info);
+	int len = info_len(attr, sizeof(info));
 
-	/* The caller's struct may be larger than ours if the bytes we do not
-	 * know are zero (the kernel's bpf_check_uarg_tail_zero). */
-	for (uint32_t i = sizeof(info); i < len; i++)
-		if (u[i])
-			return -E2BIG;
-	if (len > sizeof(info))
-		len = sizeof(info);
+	if (len < 0)
+		return len;
 	memset(&info, 0, sizeof(info));
 	info.type = m->type;
 	info.id = m->obj.id;
@@ -179,22 +173,8 @@ static int map_info(struct map *m, union bpf_attr *attr)
 	info.map_flags = m->map_flags;
 	memcpy(info.name, m->hdr->name, sizeof(info.name));
 	info.map_extra = (uint64_t)m->hdr->map_extra_hi << 32 | m->hdr->map_extra_lo;
-	memcpy(uptr(attr->info.info), &info, len);
-	attr->info.info_len = len;
+	memcpy(uptr(attr->info.info), &info, (size_t)len);
+	attr->info.info_len = (uint32_t)len;
 	return 0;
 }
 
-int cmd_obj_get_info_by_fd(union bpf_attr *attr)
-{
-	int err = 0;
-	struct obj *o;
-
-	if (attr->info.info_len && !attr->info.info)
-		return -EFAULT;
-	if ((o = fd_get((int)attr->info.bpf_fd, OBJ_MAP, &err))) {
-		err = map_info(map_of(o), attr);
-		obj_put(o);
-		return err;
-	}
-	return err; /* programs, links, BTF: not yet */
-}

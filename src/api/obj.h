@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-enum obj_kind { OBJ_MAP = 1, OBJ_PROG, OBJ_LINK, OBJ_BTF };
+enum obj_kind { OBJ_ANY = 0, OBJ_MAP, OBJ_PROG, OBJ_LINK, OBJ_BTF };
 
 struct obj {
 	enum obj_kind kind;
@@ -59,7 +59,7 @@ int fd_new(struct obj *o);
 /* The object a user's descriptor refers to, with a new reference the
  * caller must put; NULL and *err = -EBADF when fd is not open, -EINVAL
  * when it names another file or an object of another kind (the kernel's
- * answers). */
+ * answers). OBJ_ANY accepts every kind (look at o->kind). */
 struct obj *fd_get(int fd, enum obj_kind kind, int *err);
 
 /* Drops the table's references for descriptors the user has closed.

@@ -11,6 +11,14 @@
 
 #include <bpfx/bpfx.h>
 
+/* The map helpers (map_helpers.c), in the built-in table. */
+uint64_t helper_map_lookup_elem(uint64_t r1, uint64_t key, uint64_t r3, uint64_t r4,
+				uint64_t r5, struct bpfx_run_ctx *run);
+uint64_t helper_map_update_elem(uint64_t r1, uint64_t key, uint64_t value, uint64_t flags,
+				uint64_t r5, struct bpfx_run_ctx *run);
+uint64_t helper_map_delete_elem(uint64_t r1, uint64_t key, uint64_t r3, uint64_t r4,
+				uint64_t r5, struct bpfx_run_ctx *run);
+
 extern const struct bpfx_helper helpers_builtin[];
 extern const size_t helpers_builtin_cnt;
 

@@ -130,6 +130,18 @@ static int percpu_array_update_all(struct map *m, const void *key, const void *v
 	return 0;
 }
 
+/* Values start every elem_size bytes; the padding after value_size is
+ * not part of a value. */
+static bool array_contains(const struct map *m, uintptr_t addr, size_t size)
+{
+	uintptr_t start = (uintptr_t)m->data;
+	uint64_t total = elem_size(m) * m->max_entries * m->nr_slots;
+
+	if (addr < start || addr - start >= total || size > m->value_size)
+		return false;
+	return (addr - start) % elem_size(m) + size <= m->value_size;
+}
+
 static int array_delete(struct map *m, const void *key)
 {
 	(void)m, (void)key;
@@ -161,6 +173,7 @@ const struct map_ops array_map_ops = {
 	.update = array_update,
 	.delete = array_delete,
 	.get_next_key = array_get_next_key,
+	.contains = array_contains,
 };
 
 /* From user space a per-CPU update writes every slot; from a program
@@ -176,4 +189,5 @@ const struct map_ops percpu_array_map_ops = {
 	.update_all = percpu_array_update_all,
 	.delete = array_delete,
 	.get_next_key = array_get_next_key,
+	.contains = array_contains,
 };

@@ -35,6 +35,16 @@ const struct map_ops *map_ops_of(uint32_t type)
 	return ops_by_type[type];
 }
 
+bool map_value_contains(const void *owner, uintptr_t addr, size_t size, bool write)
+{
+	const struct map *m = owner;
+	if (write && (m->map_flags & BPF_F_RDONLY_PROG))
+		return false;
+	if (!write && (m->map_flags & BPF_F_WRONLY_PROG))
+		return false;
+	return m->ops->contains && m->ops->contains(m, addr, size);
+}
+
 uint32_t map_nr_slots(void)
 {
 	return vm_nr_slots();

@@ -79,6 +79,10 @@ struct map_ops {
 	/* Optional: queue/stack/bloom style maps. */
 	int (*push)(struct map *map, const void *value, uint64_t flags);
 	int (*pop)(struct map *map, void *value, bool remove);
+	/* Checked mode: is [addr, addr + size) inside one value of the map
+	 * (as lookup hands them to programs)? Never true for the type's own
+	 * bookkeeping, which a program must not be able to corrupt. */
+	bool (*contains)(const struct map *map, uintptr_t addr, size_t size);
 	/* Optional: LOOKUP_AND_DELETE for keyed maps. */
 	int (*lookup_and_delete)(struct map *map, const void *key, void *value, uint64_t flags);
 };
@@ -114,6 +118,11 @@ static inline uint64_t map_user_value_size(const struct map *m)
 		return (uint64_t)((m->value_size + 7) & ~7u) * m->nr_slots;
 	return m->value_size;
 }
+
+/* For checked mode (a vm_mem_owner's test): may a program access
+ * [addr, addr + size) of this map's values, for writing if `write`?
+ * BPF_F_RDONLY_PROG maps are read-only to programs. */
+bool map_value_contains(const void *map, uintptr_t addr, size_t size, bool write);
 
 /* Number of runner slots ("CPUs" of per-CPU maps). */
 uint32_t map_nr_slots(void);

@@ -98,7 +98,38 @@ static inline bool vm_access_ok(const struct bpfx_run_ctx *run, uint64_t addr,
 		if (r->len >= size && addr - (uintptr_t)r->ptr <= r->len - size)
 			return !write || r->writable;
 	}
+	const struct bpfx_prog *prog = run->prog;
+	for (size_t i = 0; i < prog->owner_cnt; i++)
+		if (prog->owners[i].contains(prog->owners[i].owner, addr, size, write))
+			return true;
 	return false;
+}
+
+bool vm_access_ok_ext(const struct bpfx_run_ctx *run, uintptr_t addr, size_t size, bool write)
+{
+	if (!run->checked)
+		return true;
+	if (size == 0)
+		return true;
+	if (size > UINT32_MAX)
+		return false;
+	return vm_access_ok(run, addr, (unsigned)size, write);
+}
+
+bool bpfx_run_ctx__mem_ok(const struct bpfx_run_ctx *run, const void *ptr, size_t size,
+			  bool write)
+{
+	return vm_access_ok_ext(run, (uintptr_t)ptr, size, write);
+}
+
+void bpfx_run_ctx__fault(struct bpfx_run_ctx *run, int err, const char *fmt, ...)
+{
+	va_list ap;
+	run->action = VM_FAULT;
+	run->fault_err = err < 0 ? err : -EFAULT;
+	va_start(ap, fmt);
+	vsnprintf(run->fault_msg, sizeof(run->fault_msg), fmt, ap);
+	va_end(ap);
 }
 
 static int vm_fault(struct bpfx_run_result *res, const struct vm_insn *code,
@@ -198,6 +229,7 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 	run.user = o->user;
 	run.action = VM_RUN;
 	run.stop_r0 = 0;
+	run.checked = o->checked;
 	run.may_goto_left = VM_MAY_GOTO_LOOPS;
 	run.pkt = (uintptr_t)o->pkt;
 	run.pkt_end = run.pkt + (o->pkt ? o->pkt_len : 0);

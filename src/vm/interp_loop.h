@@ -336,6 +336,10 @@ op_ACMPXCHG32: {
 
 	/* ---- ways out ---- */
 helper_stopped:
+	if (run->action == VM_FAULT) {
+		err = vm_fault(res, code, I, run->fault_err, "%s", run->fault_msg);
+		goto done;
+	}
 	res->r0 = run->stop_r0;
 	goto done;
 too_deep:

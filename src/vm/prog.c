@@ -55,10 +55,23 @@ static int bind_helpers(struct bpfx_prog *prog, const struct bpfx_prog_opts *o,
 	return 0;
 }
 
-/* lddw: the 64-bit value, or for BPF_PSEUDO_FUNC a function token callx
- * understands. Map references need the object loader. */
-static int decode_lddw(const struct bpfx_prog *prog, size_t i, struct vm_insn *out,
-		       const struct log_sink *log)
+/* Records the memory owner behind a resolved lddw, once per owner. */
+static int add_owner(struct bpfx_prog *prog, const struct vm_mem_owner *owner)
+{
+	if (!owner->owner || vm_prog_owns(prog, owner->owner))
+		return 0;
+	struct vm_mem_owner *n = mem_realloc(prog->owners, (prog->owner_cnt + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	n[prog->owner_cnt++] = *owner;
+	prog->owners = n;
+	return 0;
+}
+
+/* lddw: the 64-bit value; for BPF_PSEUDO_FUNC a function token callx
+ * understands; for references to maps whatever the resolver says. */
+static int decode_lddw(struct bpfx_prog *prog, size_t i, struct vm_insn *out,
+		       const struct vm_ld_resolver *resolver, const struct log_sink *log)
 {
 	const struct bpf_insn *in = &prog->insns[i];
 
@@ -77,14 +90,30 @@ static int decode_lddw(const struct bpfx_prog *prog, size_t i, struct vm_insn *o
 		out->imm = VM_FUNC_TAG | (uint64_t)t;
 		return 0;
 	}
-	default:
-		log_msg(log, BPFX_LOG_ERROR, "insn %zu: lddw with pseudo source %u refers to "
-			"a map or BTF object, which a raw program cannot", i, in->src_reg);
-		return -EOPNOTSUPP;
+	default: {
+		if (!resolver) {
+			log_msg(log, BPFX_LOG_ERROR, "insn %zu: lddw with pseudo source %u refers "
+				"to a map or BTF object, which a raw program cannot", i,
+				in->src_reg);
+			return -EOPNOTSUPP;
+		}
+		struct vm_mem_owner owner = { 0 };
+		int err = resolver->resolve(resolver->ctx, in, i, &out->imm, &owner);
+		return err ? err : add_owner(prog, &owner);
+	}
 	}
 }
 
-static int predecode(struct bpfx_prog *prog, const struct log_sink *log)
+bool vm_prog_owns(const struct bpfx_prog *prog, const void *ptr)
+{
+	for (size_t i = 0; i < prog->owner_cnt; i++)
+		if (prog->owners[i].owner == ptr)
+			return true;
+	return false;
+}
+
+static int predecode(struct bpfx_prog *prog, const struct vm_ld_resolver *resolver,
+		     const struct log_sink *log)
 {
 	prog->code = mem_array(prog->cnt, sizeof(*prog->code));
 	if (!prog->code)
@@ -126,7 +155,7 @@ static int predecode(struct bpfx_prog *prog, const struct log_sink *log)
 				"supported", i, in->imm);
 			return -EOPNOTSUPP;
 		case ISA_OP_LDDW:
-			if ((err = decode_lddw(prog, i, out, log)))
+			if ((err = decode_lddw(prog, i, out, resolver, log)))
 				return err;
 			prog->code[i + 1] = *out; /* never executed: jumps cannot land here */
 			break;
@@ -137,6 +166,13 @@ static int predecode(struct bpfx_prog *prog, const struct log_sink *log)
 
 struct bpfx_prog *bpfx_prog__new(const struct bpf_insn *insns, size_t cnt,
 				 const struct bpfx_prog_opts *opts, int *err)
+{
+	return vm_prog_build(insns, cnt, opts, NULL, err);
+}
+
+struct bpfx_prog *vm_prog_build(const struct bpf_insn *insns, size_t cnt,
+				const struct bpfx_prog_opts *opts,
+				const struct vm_ld_resolver *resolver, int *err)
 {
 	struct bpfx_prog_opts o;
 	struct bpfx_isa_diag diag;
@@ -162,7 +198,7 @@ struct bpfx_prog *bpfx_prog__new(const struct bpf_insn *insns, size_t cnt,
 		goto fail;
 	memcpy(prog->insns, insns, cnt * sizeof(*insns));
 	prog->cnt = cnt;
-	if ((e = bind_helpers(prog, &o, &log)) || (e = predecode(prog, &log)))
+	if ((e = bind_helpers(prog, &o, &log)) || (e = predecode(prog, resolver, &log)))
 		goto fail;
 	return prog;
 fail:
@@ -178,6 +214,7 @@ void bpfx_prog__free(struct bpfx_prog *prog)
 		return;
 	mem_free(prog->code);
 	mem_free(prog->helpers);
+	mem_free(prog->owners);
 	mem_free(prog->insns);
 	mem_free(prog);
 }

@@ -40,21 +40,44 @@ struct vm_insn {
 	uint64_t imm;     /* operand: see above */
 };
 
+/* Memory a program may reach besides its stack and the run's regions:
+ * the values of the maps it uses. In checked mode an access outside the
+ * stack and regions asks each owner. `owner` is also what lddw gave the
+ * program (a map), so helpers can tell a real map from a forged pointer. */
+struct vm_mem_owner {
+	void *owner;
+	bool (*contains)(const void *owner, uintptr_t addr, size_t size, bool write);
+};
+
+/* At build time, resolves lddw with a pseudo source (map fd, map value,
+ * map index...) to the 64-bit value the program gets, and may name the
+ * memory owner behind it. Returns 0 or a negative errno (with a log line). */
+struct vm_ld_resolver {
+	int (*resolve)(void *ctx, const struct bpf_insn *insn, size_t idx, uint64_t *value,
+		       struct vm_mem_owner *owner);
+	void *ctx;
+};
+
 struct bpfx_prog {
 	struct bpf_insn *insns;        /* the program as given (owned) */
 	size_t cnt;
 	struct vm_insn *code;          /* pre-decoded, cnt entries (owned) */
 	struct bpfx_helper *helpers;   /* callable helpers sorted by id (owned) */
 	size_t helper_cnt;
+	struct vm_mem_owner *owners;   /* distinct owners lddw resolved to (owned array) */
+	size_t owner_cnt;
 };
 
-enum vm_action { VM_RUN = 0, VM_STOP };
+enum vm_action { VM_RUN = 0, VM_STOP, VM_FAULT };
 
 struct bpfx_run_ctx {
 	const struct bpfx_prog *prog;
 	void *user;
 	enum vm_action action;         /* set by helpers: stop the program */
 	uint64_t stop_r0;
+	bool checked;                  /* helpers must check what they are given */
+	int fault_err;                 /* VM_FAULT: the run's error and reason */
+	char fault_msg[160];
 	uint64_t may_goto_left;
 	uintptr_t pkt;                 /* LD_ABS / LD_IND data: [pkt_lo, pkt_end) */
 	uintptr_t pkt_end;
@@ -74,6 +97,19 @@ int vm_run_trusted(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 		   uint64_t r1, uint64_t r2, struct bpfx_run_result *res);
 int vm_run_checked(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 		   uint64_t r1, uint64_t r2, uint64_t budget, struct bpfx_run_result *res);
+
+/* Builds a program (bpfx_prog__new's work) with a resolver for lddw
+ * pseudo sources; NULL resolver: only plain and function lddw. */
+struct bpfx_prog *vm_prog_build(const struct bpf_insn *insns, size_t cnt,
+				const struct bpfx_prog_opts *opts,
+				const struct vm_ld_resolver *resolver, int *err);
+
+/* Checked mode's test, for helpers: may the program's run access
+ * [addr, addr + size)? Always true in trusted runs. */
+bool vm_access_ok_ext(const struct bpfx_run_ctx *run, uintptr_t addr, size_t size, bool write);
+
+/* Is ptr one of the owners (maps) the program was built with? */
+bool vm_prog_owns(const struct bpfx_prog *prog, const void *ptr);
 
 /* The helper with that id among prog's, or NULL. */
 const struct bpfx_helper *vm_find_helper(const struct bpfx_prog *prog, uint64_t id);

@@ -115,6 +115,13 @@ static void test_helpers(void)
 	rc = run(ktime, N(ktime), &none, &ro, &res);
 	CHECK(rc == -ENOENT, "no built-ins");
 
+	/* A forged map pointer never reaches the map code in checked mode. */
+	struct bpf_insn forged[] = { MOV64_REG(1, 10), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -8),
+				     CALL(BPF_FUNC_map_lookup_elem), EXIT() };
+	rc = run(forged, N(forged), NULL, &ro, &res);
+	CHECK(rc == -EFAULT && res.fault_insn == 3 && strstr(res.fault_msg, "not a map"),
+	      "forged map pointer stopped: %d %s", rc, res.fault_msg);
+
 	/* callx: a helper id in a register. */
 	struct bpf_insn callx[] = { MOV64_IMM(1, 40), MOV64_IMM(2, 2), MOV64_IMM(3, 0), MOV64_IMM(4, 0),
 				    MOV64_IMM(5, 0), MOV64_IMM(6, 100), RAW(0x8d, 6, 0, 0, 0), EXIT() };

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The bpf() commands on programs: PROG_LOAD, PROG_TEST_RUN, ids and info.
+ *
+ * PROG_LOAD checks the attributes like the kernel (flags, sizes, name, log
+ * buffer), resolves the program's references to maps (lddw with
+ * BPF_PSEUDO_MAP_FD/_VALUE/_IDX/_IDX_VALUE) and builds it. Until the
+ * verifier exists every program runs in checked mode, so a program that
+ * the kernel would refuse cannot harm the host either; its log says so.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/cmds.h"
+#include "api/prog_obj.h"
+#include "maps/map.h"
+#include "util/alloc.h"
+#include "vm/vm.h"
+
+#ifndef offsetofend
+#define offsetofend(T, f) (offsetof(T, f) + sizeof(((T *)0)->f))
+#endif
+
+#define PROG_LOAD_FLAGS (BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_STATE_FREQ | \
+			 BPF_F_SLEEPABLE | BPF_F_TEST_RND_HI32 | BPF_F_XDP_HAS_FRAGS)
+
+static inline void *uptr(uint64_t v)
+{
+	return (void *)(uintptr_t)v;
+}
+
+/* ---- the load log (log_buf / log_size / log_level) ---- */
+
+struct load_log {
+	char *buf;
+	uint32_t size, len;
+	bool truncated;
+};
+
+static void load_log_line(void *ctx, enum bpfx_log_level level, const char *msg)
+{
+	struct load_log *l = ctx;
+	(void)level;
+	if (!l->buf)
+		return;
+	int n = snprintf(l->buf + l->len, l->size - l->len, "%s\n", msg);
+	if (n < 0 || (uint32_t)n >= l->size - l->len) {
+		l->truncated = true;
+		l->len = l->size - 1;
+	} else {
+		l->len += (uint32_t)n;
+	}
+}
+
+/* The kernel's rules for log attributes (since Linux 6.4): buffer and size
+ * come together, a buffer needs a level, a level without a buffer is
+ * allowed (the log is dropped). */
+static int log_init(struct load_log *l, const union bpf_attr *attr)
+{
+	memset(l, 0, sizeof(*l));
+	if (attr->log_level & ~7u)
+		return -EINVAL;
+	if (!!attr->log_buf != !!attr->log_size || attr->log_size > (UINT32_MAX >> 2))
+		return -EINVAL;
+	if (!attr->log_level && attr->log_buf)
+		return -EINVAL;
+	if (attr->log_level && attr->log_buf) {
+		l->buf = uptr(attr->log_buf);
+		l->size = attr->log_size;
+		l->buf[0] = '\0';
+	}
+	return 0;
+}
+
+/* ---- resolving references to maps ---- */
+
+struct resolve_ctx {
+	struct prog_obj *p;
+	const int *fd_array;
+	struct load_log *log;
+};
+
+static int keep_map(struct prog_obj *p, struct map *m)
+{
+	for (uint32_t i = 0; i < p->map_cnt; i++)
+		if (p->maps[i] == m) {
+			obj_put(&m->obj); /* already held */
+			return 0;
+		}
+	struct map **n = mem_realloc(p->maps, (p->map_cnt + 1) * sizeof(*n));
+	if (!n) {
+		obj_put(&m->obj);
+		return -ENOMEM;
+	}
+	n[p->map_cnt++] = m;
+	p->maps = n;
+	return 0;
+}
+
+static int resolve_ld(void *ctx, const struct bpf_insn *in, size_t idx, uint64_t *value,
+		      struct vm_mem_owner *owner)
+{
+	struct resolve_ctx *rc = ctx;
+	int fd, err = 0;
+
+	switch (in->src_reg) {
+	case BPF_PSEUDO_MAP_FD:
+	case BPF_PSEUDO_MAP_VALUE:
+		fd = in->imm;
+		break;
+	case BPF_PSEUDO_MAP_IDX:
+	case BPF_PSEUDO_MAP_IDX_VALUE:
+		if (!rc->fd_array) {
+			load_log_line(rc->log, BPFX_LOG_ERROR, "fd_array not set for map index");
+			return -EINVAL;
+		}
+		fd = rc->fd_array[in->imm];
+		break;
+	default:
+		load_log_line(rc->log, BPFX_LOG_ERROR, "BTF objects in lddw are not supported yet");
+		return -EOPNOTSUPP;
+	}
+	struct obj *o = fd_get(fd, OBJ_MAP, &err);
+	if (!o) {
+		char line[96];
+		snprintf(line, sizeof(line), "fd %d is not pointing to valid bpf_map", fd);
+		load_log_line(rc->log, BPFX_LOG_ERROR, line);
+		return err == -EINVAL ? -EINVAL : -EBADF;
+	}
+	struct map *m = map_of(o);
+	if (in->src_reg == BPF_PSEUDO_MAP_VALUE || in->src_reg == BPF_PSEUDO_MAP_IDX_VALUE) {
+		uint32_t off = (uint32_t)(in + 1)->imm;
+		/* Direct value access: arrays of one element, like the kernel. */
+		if (m->type != BPF_MAP_TYPE_ARRAY || m->max_entries != 1 || off >= m->value_size) {
+			load_log_line(rc->log, BPFX_LOG_ERROR,
+				      "direct value access on this map is not supported");
+			obj_put(o);
+			return -EINVAL;
+		}
+		*value = (uintptr_t)m->data + off;
+	} else {
+		*value = (uintptr_t)m;
+	}
+	(void)idx;
+	owner->owner = m;
+	owner->contains = map_value_contains;
+	return keep_map(rc->p, m);
+}
+
+/* ---- PROG_LOAD ---- */
+
+static void prog_destroy(struct obj *o)
+{
+	struct prog_obj *p = (struct prog_obj *)o;
+	bpfx_prog__free(p->prog);
+	for (uint32_t i = 0; i < p->map_cnt; i++)
+		obj_put(&p->maps[i]->obj);
+	mem_free(p->maps);
+	mem_free(p);
+}
+
+static bool known_prog_type(uint32_t type)
+{
+	return type > BPF_PROG_TYPE_UNSPEC && type <= BPF_PROG_TYPE_SYSCALL;
+}
+
+static int check_load_attr(const union bpf_attr *attr, char *license, size_t license_sz)
+{
+	if (attr->prog_flags & ~(uint32_t)PROG_LOAD_FLAGS)
+		return -EINVAL;
+	if (attr->insn_cnt == 0 || attr->insn_cnt > BPFX_MAX_INSNS)
+		return -E2BIG;
+	if (!known_prog_type(attr->prog_type))
+		return -EINVAL;
+	if (attr->prog_type == BPF_PROG_TYPE_SYSCALL && !(attr->prog_flags & BPF_F_SLEEPABLE))
+		return -EINVAL; /* "Syscall programs can only be sleepable" */
+	for (size_t i = 0; i < BPF_OBJ_NAME_LEN; i++) {
+		char c = attr->prog_name[i];
+		if (!c)
+			break;
+		if (!isalnum((unsigned char)c) && c != '_' && c != '.')
+			return -EINVAL;
+		if (i == BPF_OBJ_NAME_LEN - 1)
+			return -EINVAL;
+	}
+	license[0] = '\0';
+	if (attr->license)
+		snprintf(license, license_sz, "%s", (const char *)uptr(attr->license));
+	if (attr->prog_btf_fd || attr->func_info_cnt || attr->line_info_cnt ||
+	    attr->attach_btf_id || attr->core_relo_cnt || attr->prog_ifindex)
+		return -EOPNOTSUPP; /* BTF, CO-RE and offload come later */
+	return 0;
+}
+
+static bool license_is_gpl(const char *l)
+{
+	static const char *const gpl[] = { "GPL", "GPL v2", "GPL and additional rights",
+					    "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL" };
+	for (size_t i = 0; i < sizeof(gpl) / sizeof(gpl[0]); i++)
+		if (!strcmp(l, gpl[i]))
+			return true;
+	return false;
+}
+
+static int prog_file(const union bpf_attr *attr)
+{
+	int fd = memfd_create(attr->prog_name[0] ? attr->prog_name : "bpfx-prog", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t len = (size_t)attr->insn_cnt * sizeof(struct bpf_insn);
+	if (write(fd, uptr(attr->insns), len) != (ssize_t)len) {
+		int err = errno ? -errno : -EIO;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int cmd_prog_load(union bpf_attr *attr)
+{
+	struct load_log log;
+	char license[128];
+	struct prog_obj *p;
+	int err, file;
+
+	if ((err = log_init(&log, attr)) || (err = check_load_attr(attr, license, sizeof(license))))
+		return err;
+	if (!(p = mem_zalloc(sizeof(*p))))
+		return -ENOMEM;
+	if ((file = prog_file(attr)) < 0) {
+		mem_free(p);
+		return file;
+	}
+	if ((err = obj_init(&p->obj, OBJ_PROG, file, prog_destroy))) {
+		close(file);
+		mem_free(p);
+		return err;
+	}
+	p->type = attr->prog_type;
+	p->expected_attach_type = attr->expected_attach_type;
+	p->prog_flags = attr->prog_flags;
+	p->gpl = license_is_gpl(license);
+	memcpy(p->name, attr->prog_name, sizeof(p->name));
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	p->load_time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+
+	struct resolve_ctx rc = { p, uptr(attr->fd_array), &log };
+	struct vm_ld_resolver resolver = { resolve_ld, &rc };
+	struct bpfx_prog_opts po = { .sz = sizeof(po), .log = load_log_line, .log_ctx = &log };
+	p->prog = vm_prog_build(uptr(attr->insns), attr->insn_cnt, &po, &resolver, &err);
+	if (!p->prog) {
+		obj_put(&p->obj);
+		/* The kernel's verifier answers EINVAL for invalid code and for
+		 * calls to helpers it does not know. */
+		return err == -ENOENT ? -EINVAL : err;
+	}
+	if (log.truncated) {
+		obj_put(&p->obj);
+		return -ENOSPC;
+	}
+	int fd = fd_new(&p->obj);
+	obj_put(&p->obj);
+	return fd;
+}
+
+/* ---- ids and info ---- */
+
+int cmd_prog_get_next_id(union bpf_attr *attr)
+{
+	uint32_t id = obj_next_id(OBJ_PROG, attr->start_id);
+	if (!id)
+		return -ENOENT;
+	attr->next_id = id;
+	return 0;
+}
+
+int cmd_prog_get_fd_by_id(union bpf_attr *attr)
+{
+	if (attr->open_flags)
+		return -EINVAL;
+	struct obj *o = obj_by_id(OBJ_PROG, attr->prog_id);
+	if (!o)
+		return -ENOENT;
+	int fd = fd_new(o);
+	obj_put(o);
+	return fd;
+}
+
+int prog_info(struct prog_obj *p, union bpf_attr *attr)
+{
+	struct bpf_prog_info info;
+	int len = info_len(attr, sizeof(info));
+	struct bpf_prog_info *u = uptr(attr->info.info);
+
+	if (len < 0)
+		return len;
+	memset(&info, 0, sizeof(info));
+	info.type = p->type;
+	info.id = p->obj.id;
+	memcpy(info.name, p->name, sizeof(info.name));
+	info.gpl_compatible = p->gpl;
+	info.load_time = p->load_time_ns;
+	info.xlated_prog_len = (uint32_t)(bpfx_prog__insn_cnt(p->prog) * sizeof(struct bpf_insn));
+	info.nr_map_ids = p->map_cnt;
+	/* Arrays the caller asked for: filled up to the room it gave. */
+	if ((size_t)len >= offsetofend(struct bpf_prog_info, xlated_prog_insns) &&
+	    u->xlated_prog_insns && u->xlated_prog_len) {
+		uint32_t n = u->xlated_prog_len < info.xlated_prog_len ? u->xlated_prog_len
+								      : info.xlated_prog_len;
+		memcpy(uptr(u->xlated_prog_insns), bpfx_prog__insns(p->prog), n);
+		info.xlated_prog_insns = u->xlated_prog_insns;
+	}
+	if ((size_t)len >= offsetofend(struct bpf_prog_info, map_ids) && u->map_ids &&
+	    u->nr_map_ids) {
+		uint32_t *ids = uptr(u->map_ids);
+		for (uint32_t i = 0; i < p->map_cnt && i < u->nr_map_ids; i++)
+			ids[i] = p->maps[i]->obj.id;
+		info.map_ids = u->map_ids;
+	}
+	memcpy(u, &info, (size_t)len);
+	attr->info.info_len = (uint32_t)len;
+	return 0;
+}
