@@ -128,4 +128,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_LIB_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_LIB_OBJS:.o=.d) $(UNIT_BINS:=.d) $(TOOL_BINS:=.d)

@@ -21,11 +21,17 @@
 #define MAP_TYPE_LAST_KNOWN BPF_MAP_TYPE_USER_RINGBUF
 
 extern const struct map_ops array_map_ops, percpu_array_map_ops;
+extern const struct map_ops htab_map_ops, htab_percpu_map_ops, htab_lru_map_ops,
+	htab_lru_percpu_map_ops;
 
 /* The types bpfx implements. Others the kernel knows get EOPNOTSUPP. */
 static const struct map_ops *const ops_by_type[] = {
 	[BPF_MAP_TYPE_ARRAY] = &array_map_ops,
 	[BPF_MAP_TYPE_PERCPU_ARRAY] = &percpu_array_map_ops,
+	[BPF_MAP_TYPE_HASH] = &htab_map_ops,
+	[BPF_MAP_TYPE_PERCPU_HASH] = &htab_percpu_map_ops,
+	[BPF_MAP_TYPE_LRU_HASH] = &htab_lru_map_ops,
+	[BPF_MAP_TYPE_LRU_PERCPU_HASH] = &htab_lru_percpu_map_ops,
 };
 
 const struct map_ops *map_ops_of(uint32_t type)
@@ -77,8 +83,10 @@ static int check_common(const union bpf_attr *attr)
 		return -EINVAL;
 	if ((attr->map_flags & rd) == rd || (attr->map_flags & prog) == prog)
 		return -EINVAL;
-	/* numa_node only counts with BPF_F_NUMA_NODE; user space has node 0. */
-	if ((attr->map_flags & BPF_F_NUMA_NODE) && attr->numa_node != 0)
+	/* numa_node only counts with BPF_F_NUMA_NODE; user space has node 0,
+	 * and -1 (NUMA_NO_NODE) means any. */
+	if ((attr->map_flags & BPF_F_NUMA_NODE) && attr->numa_node != 0 &&
+	    attr->numa_node != (uint32_t)-1)
 		return -EINVAL;
 	if (attr->btf_key_type_id || attr->btf_value_type_id || attr->btf_fd ||
 	    attr->btf_vmlinux_value_type_id)
