@@ -259,6 +259,34 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 		   struct bpfx_run_result *result);
 
 /* ------------------------------------------------------------------ */
+/* BTF                                                                  */
+/* ------------------------------------------------------------------ */
+
+/* Parsed, validated BTF type information. Opaque. */
+struct bpfx_btf;
+
+/* Reads BTF from a file: raw BTF (as /sys/kernel/btf/vmlinux) or the .BTF
+ * section of an ELF object (as clang -g writes), like `bpftool btf dump
+ * file`. Returns NULL and *err (-ENOENT no such file or no .BTF section,
+ * -EINVAL malformed BTF: the reason goes to log) on failure. */
+struct bpfx_btf *bpfx_btf__parse_file(const char *path, bpfx_log_fn log, void *log_ctx,
+				      int *err);
+/* The same from memory (raw BTF only; the data is copied). */
+struct bpfx_btf *bpfx_btf__parse_raw(const void *data, size_t size, bpfx_log_fn log,
+				     void *log_ctx, int *err);
+void bpfx_btf__free(struct bpfx_btf *btf);
+
+enum bpfx_btf_format {
+	BPFX_BTF_RAW = 0,   /* bpftool's `format raw`: "[1] INT 'int' size=4 ..." */
+	BPFX_BTF_C,         /* bpftool's `format c`: a C header of every type */
+	BPFX_BTF_JSON,      /* bpftool -j's raw format: {"types":[...]} */
+};
+
+/* The whole BTF as text, byte for byte what bpftool 7.1 prints. Returns a
+ * malloc'd string the caller free()s, or NULL and *err. */
+char *bpfx_btf__dump(const struct bpfx_btf *btf, enum bpfx_btf_format format, int *err);
+
+/* ------------------------------------------------------------------ */
 /* The bpf() command set                                                */
 /* ------------------------------------------------------------------ */
 

@@ -111,5 +111,22 @@ printf 'mov %%r0, 5\nexit\n' > "$tmp/c.s"
 expect "asm conformance"      0 "" ""                               -- "$BPFX" asm "$tmp/c.s" "$tmp/c.bin" --dialect conformance
 expect "conformance result"   0 "0x0000000000000005" ""             -- "$BPFX" exec "$tmp/c.bin"
 
+# BTF: errors, and bpftool's own output as the oracle where both exist.
+expect "btf missing file"     1 "" "no such file"                    -- "$BPFX" btf dump file "$tmp/nope"
+expect "btf not BTF"          1 "" "BTF header"                      -- "$BPFX" btf dump file "$tmp/p.asm"
+expect "btf bad format"       1 "" "unknown format"                  -- "$BPFX" btf dump file "$tmp/p.asm" format xml
+expect "btf help"             0 "format raw|c" ""                    -- "$BPFX" btf help
+vmlinux=/sys/kernel/btf/vmlinux
+if [ -r "$vmlinux" ] && command -v bpftool >/dev/null; then
+	for fmt in raw c; do
+		"$BPFX" btf dump file "$vmlinux" format "$fmt" > "$tmp/ours" 2>&1
+		bpftool btf dump file "$vmlinux" format "$fmt" > "$tmp/theirs" 2>&1
+		if cmp -s "$tmp/ours" "$tmp/theirs"; then pass=$((pass + 1)); else
+			fail=$((fail + 1)); echo "FAIL btf dump $fmt of vmlinux differs from bpftool" >&2; fi
+	done
+else
+	echo "cli: no $vmlinux or bpftool: BTF output not compared with bpftool" >&2
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

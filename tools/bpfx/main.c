@@ -24,6 +24,8 @@ static void usage(FILE *f)
 	      "                      print a raw program's instructions\n"
 	      "  asm IN OUT [--dialect bpftool|conformance]\n"
 	      "                      assemble a text program into a raw file\n"
+	      "  btf dump file FILE [format raw|c]\n"
+	      "                      print the BTF types of a raw BTF file or an object\n"
 	      "  version             print the version\n"
 	      "  help                print this text\n"
 	      "\n"
@@ -49,6 +51,7 @@ static const struct command commands[] = {
 	{ "exec", cmd_exec },
 	{ "disasm", cmd_disasm },
 	{ "asm", cmd_asm },
+	{ "btf", cmd_btf },
 };
 
 static int print_version(void)
