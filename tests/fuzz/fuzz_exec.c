@@ -8,8 +8,9 @@
  * memory it was not given: AddressSanitizer turns any escape into a crash.
  *
  * Built as a libFuzzer target with
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER \
- *         -Iinclude -Isrc tests/fuzz/fuzz_exec.c src/[a-z]*[a-z]/[a-z]*.c -lpthread
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+ *         -DFUZZ_LIBFUZZER -DBPFX_VERSION='"fuzz"' \
+ *         -Iinclude -Isrc tests/fuzz/fuzz_exec.c src/[a-z]*[a-z]/[a-z]*.c -lelf -lpthread
  * and included by tests/unit/test_fuzz_exec.c, which feeds it generated
  * programs from fixed seeds in every `make test`.
  */
