@@ -85,10 +85,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_LIB_OBJS) $(LIB_A)
 	$(call say,CCLD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/lib $(LDFLAGS) -o $@ $< $(TEST_LIB_OBJS) $(LIB_A) $(LDLIBS)
 
+# Test tools may also ask the kernel through libbpf (objdiff does).
 $(BUILD)/tests/%: tests/tools/%.c $(TEST_LIB_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(call say,CCLD,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/lib $(LDFLAGS) -o $@ $< $(TEST_LIB_OBJS) $(LIB_A) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/lib $(LDFLAGS) -o $@ $< $(TEST_LIB_OBJS) $(LIB_A) -lbpf $(LDLIBS)
 
 # The test library's objects are inputs of pattern rules only; keep them.
 .SECONDARY: $(TEST_LIB_OBJS)

@@ -9,11 +9,11 @@
 #   libelf-dev            reading clang's eBPF object files
 #   clang, llvm           compiling example and benchmark programs to eBPF
 #                         (llvm-objcopy extracts their instructions)
-#   bpftool               tests compare bpfx with the kernel's own tool
+#   bpftool, libbpf-dev   tests compare bpfx with the kernel's own tools
 #   pkgconf               tests build an embedding example through bpfx.pc
 set -euo pipefail
 
-packages=(gcc make libc6-dev linux-libc-dev libelf-dev clang llvm bpftool pkgconf)
+packages=(gcc make libc6-dev linux-libc-dev libelf-dev clang llvm bpftool libbpf-dev pkgconf)
 missing=()
 for p in "${packages[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -301,6 +301,67 @@ char *bpfx_btf__dump(const struct bpfx_btf *btf, enum bpfx_btf_format format, in
  * unknown commands EINVAL. Thread-safe. */
 int bpfx_bpf(int cmd, union bpf_attr *attr, unsigned int size);
 
+/* ------------------------------------------------------------------ */
+/* Objects: what clang compiled                                         */
+/* ------------------------------------------------------------------ */
+
+/* An eBPF object file (clang -O2 -g -target bpf) opened and, after
+ * bpfx_object__load, with its maps created and its programs loaded. The
+ * maps and programs it holds are real bpf() objects: their descriptors
+ * work with bpfx_bpf(). Not thread-safe while loading; afterwards its
+ * programs may run on any number of threads. */
+struct bpfx_object;
+struct bpfx_program;   /* a program of an object (not struct bpfx_prog) */
+struct bpfx_map;
+
+struct bpfx_object_opts {
+	size_t sz;                 /* sizeof(struct bpfx_object_opts) */
+	const char *object_name;   /* default: the file's name up to its first '.' */
+	bpfx_log_fn log;           /* why opening or loading failed */
+	void *log_ctx;
+};
+
+/* Reads and checks the object; creates nothing yet. NULL and *err on
+ * failure (-ENOENT no file, -ENOEXEC not an eBPF object, -EINVAL
+ * malformed: the log says which section and what is wrong). */
+struct bpfx_object *bpfx_object__open(const char *path, const struct bpfx_object_opts *opts,
+				      int *err);
+struct bpfx_object *bpfx_object__open_mem(const void *buf, size_t size,
+					  const struct bpfx_object_opts *opts, int *err);
+
+/* Creates the maps (global data initialised, .rodata frozen) and loads
+ * every program. All or nothing: on failure everything created is
+ * released and a negative errno returned (the log says what failed). */
+int bpfx_object__load(struct bpfx_object *obj);
+
+/* Closes every descriptor the object holds; maps and programs live on
+ * while other references (descriptors, programs) hold them. NULL-safe. */
+void bpfx_object__close(struct bpfx_object *obj);
+
+const char *bpfx_object__name(const struct bpfx_object *obj);
+size_t bpfx_object__program_cnt(const struct bpfx_object *obj);
+struct bpfx_program *bpfx_object__program(const struct bpfx_object *obj, size_t i);
+size_t bpfx_object__map_cnt(const struct bpfx_object *obj);
+struct bpfx_map *bpfx_object__map(const struct bpfx_object *obj, size_t i);
+/* By function name / map name; NULL when absent. */
+struct bpfx_program *bpfx_object__find_program(const struct bpfx_object *obj, const char *name);
+struct bpfx_map *bpfx_object__find_map(const struct bpfx_object *obj, const char *name);
+
+const char *bpfx_program__name(const struct bpfx_program *prog);
+const char *bpfx_program__section(const struct bpfx_program *prog);
+enum bpf_prog_type bpfx_program__type(const struct bpfx_program *prog);
+int bpfx_program__fd(const struct bpfx_program *prog);   /* -1 before load */
+
+const char *bpfx_map__name(const struct bpfx_map *map);
+int bpfx_map__fd(const struct bpfx_map *map);             /* -1 before load */
+uint32_t bpfx_map__key_size(const struct bpfx_map *map);
+uint32_t bpfx_map__value_size(const struct bpfx_map *map);
+
+/* BPF_PROG_TEST_RUN of a loaded program: the attributes of the command
+ * (struct bpf_attr's `test` part, prog_fd filled in for you). Returns 0 or
+ * a negative errno; results are written back into *test. */
+int bpfx_program__test_run(const struct bpfx_program *prog, union bpf_attr *test);
+
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);
 
