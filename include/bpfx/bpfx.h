@@ -356,6 +356,7 @@ const char *bpfx_map__name(const struct bpfx_map *map);
 int bpfx_map__fd(const struct bpfx_map *map);             /* -1 before load */
 uint32_t bpfx_map__key_size(const struct bpfx_map *map);
 uint32_t bpfx_map__value_size(const struct bpfx_map *map);
+enum bpf_map_type bpfx_map__type(const struct bpfx_map *map);
 
 /* BPF_PROG_TEST_RUN of a loaded program: the attributes of the command
  * (struct bpf_attr's `test` part, prog_fd filled in for you). Returns 0 or

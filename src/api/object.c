@@ -331,6 +331,7 @@ const char *bpfx_map__name(const struct bpfx_map *m) { return m->def->name; }
 int bpfx_map__fd(const struct bpfx_map *m) { return m->fd; }
 uint32_t bpfx_map__key_size(const struct bpfx_map *m) { return m->def->def.key_size; }
 uint32_t bpfx_map__value_size(const struct bpfx_map *m) { return m->def->def.value_size; }
+enum bpf_map_type bpfx_map__type(const struct bpfx_map *m) { return m->def->def.type; }
 
 int bpfx_program__test_run(const struct bpfx_program *p, union bpf_attr *test)
 {

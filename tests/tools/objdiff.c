@@ -6,7 +6,10 @@
  * at the end, every map's contents (as sorted key=value lists: iteration
  * order may differ, contents may not). Written for
  * tests/object_progs/globals_counter.bpf.c, whose programs take struct
- * args. The kernel side is skipped, saying why, where bpf() is unavailable.
+ * args; XDP programs of any object get a fixed set of frames (good and
+ * malformed IPv4, VLAN, IPv6, ARP) and their verdicts and output packets
+ * are compared too. The kernel side is skipped, saying why, where bpf() is
+ * unavailable.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,14 +45,81 @@ static const struct { const char *prog; uint32_t key, add; } steps[] = {
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 #define MAX_MAPS 16
+#define MAX_XDP 64
+
+static uint32_t ncpus;   /* the kernel's possible CPUs = bpfx's slots */
+
+/* Frames for XDP programs: Ethernet + IPv4/IPv6/VLAN/ARP, good and bad. */
+static uint8_t packets[8][128];
+static uint32_t packet_len[8];
+#define NPACKETS 8
+
+static uint32_t put_ipv4(uint8_t *p, uint8_t proto, uint16_t sport, uint16_t dport, uint8_t ihl)
+{
+	static const uint8_t ip[20] = { 0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0,
+					10, 0, 0, 1, 10, 0, 0, 2 };
+	memcpy(p, ip, 20);
+	p[0] = (uint8_t)(0x40 | ihl);
+	p[9] = proto;
+	p[20] = (uint8_t)(sport >> 8), p[21] = (uint8_t)sport;
+	p[22] = (uint8_t)(dport >> 8), p[23] = (uint8_t)dport;
+	return 40;
+}
+
+static void build_packets(void)
+{
+	static const uint8_t eth[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
+	for (int i = 0; i < NPACKETS; i++) {
+		uint8_t *p = packets[i];
+		memcpy(p, eth, 12);
+		p[12] = 0x08, p[13] = 0x00; /* IPv4 */
+		switch (i) {
+		case 0: packet_len[i] = 14 + put_ipv4(p + 14, 6, 1234, 22, 5); break;
+		case 1: packet_len[i] = 14 + put_ipv4(p + 14, 6, 1234, 25, 5); break;
+		case 2: packet_len[i] = 14 + put_ipv4(p + 14, 17, 5353, 53, 5); break;
+		case 3: /* VLAN 42, then IPv4/UDP to 123 */
+			p[12] = 0x81, p[13] = 0x00, p[14] = 0, p[15] = 42, p[16] = 0x08, p[17] = 0;
+			packet_len[i] = 18 + put_ipv4(p + 18, 17, 999, 123, 5);
+			break;
+		case 4: /* IPv6/TCP to 443 */
+			p[12] = 0x86, p[13] = 0xdd;
+			memset(p + 14, 0, 40);
+			p[14] = 0x60, p[18] = 0, p[19] = 20, p[20] = 6, p[21] = 64;
+			p[37] = 1, p[53] = 2;
+			p[54] = 0x30, p[55] = 0x39, p[56] = 0x01, p[57] = 0xbb;
+			packet_len[i] = 74;
+			break;
+		case 5: packet_len[i] = 14; break;                      /* Ethernet only */
+		case 6: p[12] = 0x08, p[13] = 0x06; packet_len[i] = 42; break; /* ARP */
+		default: packet_len[i] = 14 + 24; put_ipv4(p + 14, 6, 1, 2, 15); break; /* IHL too big */
+		}
+	}
+}
+
+/* One XDP run as text: program, packet, errno, verdict, output bytes. */
+static void xdp_step(bpf_fn sys, int fd, const char *prog, int pkt, char *d)
+{
+	uint8_t out[256];
+	union bpf_attr t = { .test = { .prog_fd = (uint32_t)fd,
+				       .data_in = (uintptr_t)packets[pkt],
+				       .data_size_in = packet_len[pkt], .data_out = (uintptr_t)out,
+				       .data_size_out = sizeof(out) } };
+	int ret = sys(BPF_PROG_TEST_RUN, &t, sizeof(t));
+	int n = snprintf(d, 600, "%s pkt%d: err %d ret %u len %u ", prog, pkt, ret < 0 ? errno : 0,
+			 t.test.retval, t.test.data_size_out);
+	for (uint32_t i = 0; ret == 0 && i < t.test.data_size_out && i < sizeof(out) && n < 590; i++)
+		n += snprintf(d + n, (size_t)(600 - n), "%02x", out[i]);
+}
 
 /* What one side did: per step, and the final maps by name. */
 struct side {
 	int err[NSTEPS];
 	uint32_t retval[NSTEPS];
 	struct args ctx[NSTEPS];
-	char maps[MAX_MAPS][600];
+	char maps[MAX_MAPS][4096];
 	int nmaps;
+	char xdp[MAX_XDP][600];
+	int nxdp;
 };
 
 static int run_step(bpf_fn sys, int prog_fd, size_t i, struct side *s)
@@ -63,34 +133,91 @@ static int run_step(bpf_fn sys, int prog_fd, size_t i, struct side *s)
 	return ret < 0 ? -errno : 0;
 }
 
-/* "name: k=v k=v ..." with keys sorted; values of up to 8 bytes. */
-static void dump_map(bpf_fn sys, int fd, const char *name, uint32_t value_size, char *d)
+static bool is_percpu(uint32_t type)
 {
-	uint64_t pairs[64][2];
-	uint32_t key = 0, next = 0;
-	int np = 0, n = snprintf(d, 600, "%s:", name);
-	union bpf_attr a = { .map_fd = (uint32_t)fd, .key = 0, .next_key = (uintptr_t)&next };
+	return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
 
-	while (np < 64 && sys(BPF_MAP_GET_NEXT_KEY, &a, sizeof(a)) == 0) {
-		uint64_t value = 0;
-		key = next;
-		union bpf_attr l = { .map_fd = (uint32_t)fd, .key = (uintptr_t)&key,
-				     .value = (uintptr_t)&value };
-		if (value_size <= 8 && sys(BPF_MAP_LOOKUP_ELEM, &l, sizeof(l)) == 0) {
-			pairs[np][0] = key;
-			pairs[np++][1] = value;
-		}
-		a.key = (uintptr_t)&key;
+/* One entry as text: key and value bytes in hex; a per-CPU value as the
+ * sums over CPUs of its 8-byte words (which CPU ran a test is the
+ * kernel's choice, the totals are not). */
+static int entry_text(char *d, size_t room, const uint8_t *key, uint32_t ks,
+		      const uint8_t *val, uint32_t vs, uint32_t ncpu)
+{
+	int n = 0;
+	for (uint32_t i = 0; i < ks; i++)
+		n += snprintf(d + n, room - (size_t)n, "%02x", key[i]);
+	n += snprintf(d + n, room - (size_t)n, "=");
+	if (!ncpu) {
+		for (uint32_t i = 0; i < vs; i++)
+			n += snprintf(d + n, room - (size_t)n, "%02x", val[i]);
+		return n;
 	}
-	for (int x = 1; x < np; x++) /* insertion sort by key */
-		for (int y = x; y > 0 && pairs[y][0] < pairs[y - 1][0]; y--) {
-			uint64_t k = pairs[y][0], v = pairs[y][1];
-			pairs[y][0] = pairs[y - 1][0], pairs[y][1] = pairs[y - 1][1];
-			pairs[y - 1][0] = k, pairs[y - 1][1] = v;
+	uint32_t stride = (vs + 7) & ~7u;
+	for (uint32_t w = 0; w < vs / 8; w++) {
+		uint64_t sum = 0, v;
+		for (uint32_t c = 0; c < ncpu; c++) {
+			memcpy(&v, val + c * stride + w * 8, 8);
+			sum += v;
 		}
-	for (int x = 0; x < np && n < 560; x++)
-		n += snprintf(d + n, (size_t)(600 - n), " %llu=%llu", (unsigned long long)pairs[x][0],
-			      (unsigned long long)pairs[x][1]);
+		n += snprintf(d + n, room - (size_t)n, "%s%llu", w ? "," : "", (unsigned long long)sum);
+	}
+	return n;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "name: entry entry ..." with entries sorted: iteration order may differ
+ * between the kernel and bpfx, the contents may not. Non-empty entries
+ * only for arrays (every index exists). */
+static void dump_map(bpf_fn sys, int fd, const char *name, uint32_t type, uint32_t ks,
+		     uint32_t vs, uint32_t ncpu, char *d)
+{
+	static uint8_t key[256], next[256], val[64 * 1024];
+	static char entries[256][600];
+	char *sorted[256];
+	int ne = 0;
+	union bpf_attr a = { .map_fd = (uint32_t)fd, .key = 0, .next_key = (uintptr_t)next };
+	uint32_t cpus = is_percpu(type) ? ncpu : 0;
+
+	while (ne < 256 && ks <= sizeof(key) && sys(BPF_MAP_GET_NEXT_KEY, &a, sizeof(a)) == 0) {
+		memcpy(key, next, ks);
+		a.key = (uintptr_t)key;
+		memset(val, 0, sizeof(val));
+		union bpf_attr l = { .map_fd = (uint32_t)fd, .key = (uintptr_t)key,
+				     .value = (uintptr_t)val };
+		if (sys(BPF_MAP_LOOKUP_ELEM, &l, sizeof(l)) != 0)
+			continue;
+		bool zero = true;
+		for (uint32_t i = 0; i < (cpus ? cpus * ((vs + 7) & ~7u) : vs); i++)
+			zero &= !val[i];
+		if (zero && (type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY))
+			continue;
+		entry_text(entries[ne], sizeof(entries[ne]), key, ks, val, vs > 64 ? 64 : vs, cpus);
+		sorted[ne] = entries[ne];
+		ne++;
+	}
+	qsort(sorted, (size_t)ne, sizeof(*sorted), cmp_str);
+	int n = snprintf(d, 4096, "%s:", name);
+	for (int i = 0; i < ne && n < 4000; i++)
+		n += snprintf(d + n, (size_t)(4096 - n), " %s", sorted[i]);
+}
+
+/* The kernel's number of possible CPUs: per-CPU values come in that many. */
+static uint32_t possible_cpus(void)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	unsigned lo = 0, hi = 0;
+	if (!f)
+		return (uint32_t)sysconf(_SC_NPROCESSORS_CONF);
+	if (fscanf(f, "%u-%u", &lo, &hi) < 2)
+		hi = lo;
+	fclose(f);
+	return hi + 1;
 }
 
 static void log_line(void *ctx, enum bpfx_log_level level, const char *msg)
@@ -112,9 +239,18 @@ static bool run_bpfx(const char *path, struct side *s)
 		struct bpfx_program *p = bpfx_object__find_program(obj, steps[i].prog);
 		s->err[i] = p ? run_step(bpfx_bpf, bpfx_program__fd(p), i, s) : -ENOENT;
 	}
+	for (size_t i = 0; ok && i < bpfx_object__program_cnt(obj); i++) {
+		struct bpfx_program *p = bpfx_object__program(obj, i);
+		if (bpfx_program__type(p) != BPF_PROG_TYPE_XDP)
+			continue;
+		for (int k = 0; k < NPACKETS && s->nxdp < MAX_XDP; k++)
+			xdp_step(bpfx_bpf, bpfx_program__fd(p), bpfx_program__name(p), k,
+				 s->xdp[s->nxdp++]);
+	}
 	for (size_t m = 0; ok && m < bpfx_object__map_cnt(obj) && s->nmaps < MAX_MAPS; m++) {
 		struct bpfx_map *map = bpfx_object__map(obj, m);
-		dump_map(bpfx_bpf, bpfx_map__fd(map), bpfx_map__name(map), bpfx_map__value_size(map),
+		dump_map(bpfx_bpf, bpfx_map__fd(map), bpfx_map__name(map), bpfx_map__type(map),
+			 bpfx_map__key_size(map), bpfx_map__value_size(map), ncpus,
 			 s->maps[s->nmaps++]);
 	}
 	bpfx_object__close(obj);
@@ -131,11 +267,20 @@ static bool run_kernel(const char *path, struct side *s)
 		struct bpf_program *p = bpf_object__find_program_by_name(obj, steps[i].prog);
 		s->err[i] = p ? run_step(kernel_bpf, bpf_program__fd(p), i, s) : -ENOENT;
 	}
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, obj) {
+		if (!ok || bpf_program__type(prog) != BPF_PROG_TYPE_XDP)
+			continue;
+		for (int k = 0; k < NPACKETS && s->nxdp < MAX_XDP; k++)
+			xdp_step(kernel_bpf, bpf_program__fd(prog), bpf_program__name(prog), k,
+				 s->xdp[s->nxdp++]);
+	}
 	struct bpf_map *map;
 	bpf_object__for_each_map(map, obj) {
 		if (!ok || s->nmaps >= MAX_MAPS)
 			break;
-		dump_map(kernel_bpf, bpf_map__fd(map), bpf_map__name(map), bpf_map__value_size(map),
+		dump_map(kernel_bpf, bpf_map__fd(map), bpf_map__name(map), bpf_map__type(map),
+			 bpf_map__key_size(map), bpf_map__value_size(map), ncpus,
 			 s->maps[s->nmaps++]);
 	}
 	bpf_object__close(obj);
@@ -160,13 +305,29 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: objdiff OBJ\n");
 		return 2;
 	}
+	ncpus = possible_cpus();
+	char slots[16];
+	snprintf(slots, sizeof(slots), "%u", ncpus);
+	setenv("BPFX_SLOTS", slots, 1);
+	build_packets();
 	if (!run_bpfx(argv[1], &mine))
 		return t_done("objects");
-	/* Written down: key 1 got 3*5 then 3*7; total starts at 100. */
-	CHECK(mine.err[0] == 0 && mine.retval[0] == 115 && mine.retval[1] == 136,
-	      "count returns total: %u %u (err %d)", mine.retval[0], mine.retval[1], mine.err[0]);
-	CHECK(mine.retval[5] == 0 && mine.retval[6] == (uint32_t)-ENOENT,
-	      "forget: 0 then -ENOENT (%d)", (int)mine.retval[6]);
+	if (mine.err[0] != -ENOENT) {
+		/* Written down: key 1 got 3*5 then 3*7; total starts at 100. */
+		CHECK(mine.err[0] == 0 && mine.retval[0] == 115 && mine.retval[1] == 136,
+		      "count returns total: %u %u (err %d)", mine.retval[0], mine.retval[1],
+		      mine.err[0]);
+		CHECK(mine.retval[5] == 0 && mine.retval[6] == (uint32_t)-ENOENT,
+		      "forget: 0 then -ENOENT (%d)", (int)mine.retval[6]);
+	}
+	for (int i = 0; i < mine.nxdp; i++)
+		CHECK(strstr(mine.xdp[i], ": err 0 ret ") != NULL, "bpfx XDP run: %s", mine.xdp[i]);
+	if (getenv("OBJDIFF_VERBOSE")) {
+		for (int i = 0; i < mine.nxdp; i++)
+			fprintf(stderr, "%.100s\n", mine.xdp[i]);
+		for (int i = 0; i < mine.nmaps; i++)
+			fprintf(stderr, "%.160s\n", mine.maps[i]);
+	}
 
 	const char *why = kbpf_unavailable();
 	if (why) {
@@ -183,6 +344,10 @@ int main(int argc, char **argv)
 		      i, steps[i].prog, steps[i].key, steps[i].add, mine.err[i], mine.retval[i],
 		      (unsigned long long)mine.ctx[i].out, theirs.err[i], theirs.retval[i],
 		      (unsigned long long)theirs.ctx[i].out);
+	CHECK(mine.nxdp == theirs.nxdp, "XDP runs: %d vs %d", mine.nxdp, theirs.nxdp);
+	for (int i = 0; i < mine.nxdp && i < theirs.nxdp; i++)
+		CHECK(!strcmp(mine.xdp[i], theirs.xdp[i]), "XDP\n  bpfx:   %s\n  kernel: %s",
+		      mine.xdp[i], theirs.xdp[i]);
 	CHECK(mine.nmaps == theirs.nmaps, "maps: %d vs %d", mine.nmaps, theirs.nmaps);
 	for (int i = 0; i < mine.nmaps; i++) {
 		const char *other = find_dump(&theirs, mine.maps[i]);
