@@ -76,6 +76,9 @@ const struct bpfx_helper helpers_builtin[] = {
 	  BPFX_RET_INTEGER, { 0 } },
 	{ BPF_FUNC_get_smp_processor_id, "bpf_get_smp_processor_id", h_get_smp_processor_id,
 	  BPFX_RET_INTEGER, { 0 } },
+	{ BPF_FUNC_skb_load_bytes, "bpf_skb_load_bytes", helper_skb_load_bytes, BPFX_RET_INTEGER,
+	  { BPFX_ARG_PTR_TO_CTX, BPFX_ARG_ANYTHING, BPFX_ARG_PTR_TO_UNINIT_MEM,
+	    BPFX_ARG_CONST_SIZE } },
 	{ BPF_FUNC_ktime_get_boot_ns, "bpf_ktime_get_boot_ns", h_ktime_get_boot_ns,
 	  BPFX_RET_INTEGER, { 0 } },
 };

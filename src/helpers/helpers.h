@@ -19,6 +19,10 @@ uint64_t helper_map_update_elem(uint64_t r1, uint64_t key, uint64_t value, uint6
 uint64_t helper_map_delete_elem(uint64_t r1, uint64_t key, uint64_t r3, uint64_t r4,
 				uint64_t r5, struct bpfx_run_ctx *run);
 
+/* Packet helpers (skb_helpers.c). */
+uint64_t helper_skb_load_bytes(uint64_t skb, uint64_t offset, uint64_t to, uint64_t len,
+			       uint64_t r5, struct bpfx_run_ctx *run);
+
 extern const struct bpfx_helper helpers_builtin[];
 extern const size_t helpers_builtin_cnt;
 

@@ -16,8 +16,9 @@ fi
 # directory that clang -target bpf does not search by itself.
 arch_inc=/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 pass=0 fail=0 skip=0
-# Also the XDP parser of the ELF tests: packets in both, maps compared.
-for src in tests/object_progs/*.bpf.c tests/elf_progs/xdp_parser.c; do
+# Also the packet parsers of the ELF tests: packets in both, maps compared.
+for src in tests/object_progs/*.bpf.c tests/elf_progs/xdp_parser.c \
+	   tests/elf_progs/tc_classifier.c tests/elf_progs/socket_filter.c; do
 	obj=$out/$(basename "$src" .c).o
 	inc=(-I"$arch_inc" -Itests/elf_progs)
 	if ! clang -O2 -g -target bpf "${inc[@]}" -c "$src" -o "$obj"; then
