@@ -102,7 +102,7 @@ deps:
 # build.
 test: deps
 	$(MAKE) --no-print-directory tests
-	@BUILD=$(BUILD) tests/run.sh
+	@BUILD=$(BUILD) SANFLAGS="$(SANFLAGS)" tests/run.sh
 
 demo: deps
 	$(MAKE) --no-print-directory all

@@ -9,7 +9,7 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 CONFORMANCE=${BPFX_CONFORMANCE:-../shared/conformance/tests}
-export BPFX_CONFORMANCE=$CONFORMANCE BUILD
+export BPFX_CONFORMANCE=$CONFORMANCE BUILD SANFLAGS=${SANFLAGS:-}
 total_pass=0 total_fail=0 total_skip=0
 
 run_suite() {

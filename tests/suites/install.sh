@@ -16,13 +16,12 @@ if ! command -v pkg-config >/dev/null; then
 	exit 1
 fi
 san=""
-[ "$BUILD" = build-san ] && san="SANITIZE=1"
+[ -n "${SANFLAGS:-}" ] && san="SANITIZE=1"
 check make --no-print-directory -s install $san BUILD="$BUILD" PREFIX="$tmp/prefix" >/dev/null
 export PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig
 check test -x "$tmp/prefix/bin/bpfx"
 check test -f "$tmp/prefix/include/bpfx/bpfx.h"
-sanflags=""
-[ -n "$san" ] && sanflags="-fsanitize=address,undefined"
+sanflags=${SANFLAGS:-}   # from the Makefile: the library's sanitizer flags
 # shellcheck disable=SC2046
 check cc -Wall -Wextra -Werror $sanflags examples/embed.c $(pkg-config --cflags bpfx) \
 	"$tmp/prefix/lib/libbpfx.a" -lelf -lpthread -o "$tmp/embed_static"

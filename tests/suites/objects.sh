@@ -35,7 +35,9 @@ for src in tests/object_progs/*.bpf.c tests/elf_progs/xdp_parser.c \
 done
 # The embedding example of docs/EMBEDDING.md, built and run as documented.
 ex=$out/run_object
-if cc -Wall -Wextra -Werror -Iinclude examples/run_object.c "$BUILD/libbpfx.a" -lelf -lpthread -o "$ex" &&
+# shellcheck disable=SC2086 # SANFLAGS (from the Makefile) is a word list
+if cc -Wall -Wextra -Werror ${SANFLAGS:-} -Iinclude examples/run_object.c "$BUILD/libbpfx.a" \
+      -lelf -lpthread -o "$ex" &&
    [ "$("$ex" "$out/globals_counter.bpf.o" count 1 5)" = "retval 115, out 3585" ]; then
 	pass=$((pass + 1))
 else
