@@ -191,3 +191,16 @@ const char *kbpf_unavailable(void)
 	}
 	return why;
 }
+
+uint32_t kbpf_possible_cpus(void)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	unsigned lo = 0, hi = 0;
+
+	if (!f)
+		return (uint32_t)sysconf(_SC_NPROCESSORS_CONF);
+	if (fscanf(f, "%u-%u", &lo, &hi) < 2)
+		hi = lo;
+	fclose(f);
+	return hi + 1;
+}

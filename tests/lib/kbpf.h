@@ -49,6 +49,10 @@ int kbpf_prog_load(enum bpf_prog_type type, const struct bpf_insn *insns, size_t
  * value in *retval, or -errno. */
 int kbpf_test_run(int fd, uint32_t *retval);
 
+/* The kernel's number of possible CPUs (/sys/devices/system/cpu/possible):
+ * how many values a per-CPU map holds per key. */
+uint32_t kbpf_possible_cpus(void);
+
 /* The start of the last `lines` lines of a verifier log (the kernel puts
  * the reason for a rejection at the end). */
 const char *kbpf_log_tail(const char *log, int lines);

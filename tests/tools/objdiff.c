@@ -214,19 +214,6 @@ static void dump_map(bpf_fn sys, int fd, const char *name, uint32_t type, uint32
 		n += snprintf(d + n, (size_t)(4096 - n), " %s", sorted[i]);
 }
 
-/* The kernel's number of possible CPUs: per-CPU values come in that many. */
-static uint32_t possible_cpus(void)
-{
-	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
-	unsigned lo = 0, hi = 0;
-	if (!f)
-		return (uint32_t)sysconf(_SC_NPROCESSORS_CONF);
-	if (fscanf(f, "%u-%u", &lo, &hi) < 2)
-		hi = lo;
-	fclose(f);
-	return hi + 1;
-}
-
 static void log_line(void *ctx, enum bpfx_log_level level, const char *msg)
 {
 	(void)ctx, (void)level;
@@ -312,7 +299,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: objdiff OBJ\n");
 		return 2;
 	}
-	ncpus = possible_cpus();
+	ncpus = kbpf_possible_cpus();
 	char slots[16];
 	snprintf(slots, sizeof(slots), "%u", ncpus);
 	setenv("BPFX_SLOTS", slots, 1);

@@ -29,24 +29,7 @@ static void *refusing_realloc(void *ptr, size_t size, void *ctx)
 	return NULL;
 }
 
-static long fail_at, nalloc, live;
 
-static void *failing_realloc(void *ptr, size_t size, void *ctx)
-{
-	(void)ctx;
-	if (size == 0) {
-		if (ptr)
-			live--;
-		free(ptr);
-		return NULL;
-	}
-	if (nalloc++ == fail_at)
-		return NULL;
-	void *p = realloc(ptr, size);
-	if (p && !ptr)
-		live++;
-	return p;
-}
 
 /* Map operations allocate nothing (all their memory is the mapping);
  * creation through map_create fails cleanly at every allocation. */
@@ -85,18 +68,18 @@ static void test_no_alloc(void)
 	}
 	union bpf_attr a = attr_of(BPF_MAP_TYPE_LRU_HASH, 4, 8, 64, 0);
 	int err = 0, bad = 0;
-	bpfx_set_allocator(failing_realloc, NULL);
-	fail_at = -1;
-	nalloc = live = 0;
+	bpfx_set_allocator(t_failing_realloc, NULL);
+	t_fail_at = -1;
+	t_alloc_count = t_alloc_live = 0;
 	struct map *m = map_create(&a, &err);
-	long total = nalloc;
+	long total = t_alloc_count;
 	tmap_free(m);
-	for (fail_at = 0; fail_at < total; fail_at++) {
-		nalloc = live = 0;
+	for (t_fail_at = 0; t_fail_at < total; t_fail_at++) {
+		t_alloc_count = t_alloc_live = 0;
 		m = map_create(&a, &err);
 		bad += m != NULL || err != -ENOMEM;
 		tmap_free(m);
-		bad += live != 0;
+		bad += t_alloc_live != 0;
 	}
 	bpfx_set_allocator(NULL, NULL);
 	CHECK(bad == 0, "map_create fails cleanly at each of %ld allocations", total);

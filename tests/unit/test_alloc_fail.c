@@ -5,57 +5,39 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "talloc.h"
 #include "tcheck.h"
 #include "tinsn.h"
 #include <bpfx/bpfx.h>
 
-static long fail_at;     /* the allocation number that fails; -1 never */
-static long count;       /* allocations so far */
-static long live;        /* blocks currently allocated */
 
-static void *failing_realloc(void *ptr, size_t size, void *ctx)
-{
-	(void)ctx;
-	if (size == 0) {
-		if (ptr)
-			live--;
-		free(ptr);
-		return NULL;
-	}
-	if (count++ == fail_at)
-		return NULL;
-	void *p = realloc(ptr, size);
-	if (p && !ptr)
-		live++;
-	return p;
-}
 
 int main(void)
 {
 	struct bpf_insn p[] = { MOV64_IMM(1, 1), CALL(BPF_FUNC_ktime_get_ns), CALL_LOCAL(1), EXIT(),
 				MOV64_IMM(0, 5), EXIT() };
-	bpfx_set_allocator(failing_realloc, NULL);
+	bpfx_set_allocator(t_failing_realloc, NULL);
 
 	/* How many allocations does a successful build make? */
-	fail_at = -1;
-	count = live = 0;
+	t_fail_at = -1;
+	t_alloc_count = t_alloc_live = 0;
 	int err = 0;
 	struct bpfx_prog *prog = bpfx_prog__new(p, 6, NULL, &err);
-	long total = count;
+	long total = t_alloc_count;
 	CHECK(prog != NULL && total > 0, "build succeeds with %ld allocations", total);
 	CHECK(bpfx_prog__run(prog, NULL, NULL) == 0, "run succeeds");
 	bpfx_prog__free(prog);
-	CHECK(live == 0, "nothing left after free: %ld", live);
+	CHECK(t_alloc_live == 0, "nothing left after free: %ld", t_alloc_live);
 
 	for (long n = 0; n < total; n++) {
-		fail_at = n;
-		count = live = 0;
+		t_fail_at = n;
+		t_alloc_count = t_alloc_live = 0;
 		err = 0;
 		prog = bpfx_prog__new(p, 6, NULL, &err);
 		CHECK(prog == NULL && err == -ENOMEM, "allocation %ld failing: prog %p err %d", n,
 		      (void *)prog, err);
 		bpfx_prog__free(prog);
-		CHECK(live == 0, "allocation %ld failing leaks %ld blocks", n, live);
+		CHECK(t_alloc_live == 0, "allocation %ld failing leaks %ld blocks", n, t_alloc_live);
 	}
 	bpfx_set_allocator(NULL, NULL);
 	return t_done("alloc_fail");

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "isa/isa.h"
+#include "talloc.h"
 #include "tcheck.h"
 #include "tinsn.h"
 
@@ -383,24 +384,7 @@ static void test_garbage(void)
 
 /* Fails the Nth allocation of the library for every N: the assembler
  * returns -ENOMEM (or succeeds) and frees what it took. */
-static long live, fail_at, calls;
 
-static void *failing_realloc(void *ptr, size_t size, void *ctx)
-{
-	(void)ctx;
-	if (size == 0) {
-		if (ptr)
-			live--;
-		free(ptr);
-		return NULL;
-	}
-	if (calls++ == fail_at)
-		return NULL;
-	void *q = realloc(ptr, size);
-	if (q && !ptr)
-		live++;
-	return q;
-}
 
 static void test_alloc_failures(void)
 {
@@ -409,17 +393,17 @@ static void test_alloc_failures(void)
 	char *text = p ? bpfx_disasm(p, n, BPFX_SYNTAX_BPFTOOL, false, NULL) : NULL;
 	int bad = 0, ok_at = -1;
 
-	for (fail_at = 0; text && fail_at < 64 && ok_at < 0; fail_at++) {
+	for (t_fail_at = 0; text && t_fail_at < 64 && ok_at < 0; t_fail_at++) {
 		struct bpf_insn *out = NULL;
 		size_t cnt;
-		calls = live = 0;
-		bpfx_set_allocator(failing_realloc, NULL);
+		t_alloc_count = t_alloc_live = 0;
+		bpfx_set_allocator(t_failing_realloc, NULL);
 		int err = bpfx_asm(text, &out, &cnt, NULL);
 		bpfx_set_allocator(NULL, NULL);
-		if ((err && err != -ENOMEM) || live)
+		if ((err && err != -ENOMEM) || t_alloc_live)
 			bad++;
 		if (!err)
-			ok_at = (int)fail_at;
+			ok_at = (int)t_fail_at;
 		free(out);
 	}
 	CHECK(text && !bad && ok_at > 0, "allocation failures: %d bad, succeeded from %d", bad, ok_at);

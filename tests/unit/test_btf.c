@@ -16,6 +16,7 @@
 
 #include "btf_build.h"
 #include "loader/btf.h"
+#include "talloc.h"
 #include "tcheck.h"
 #include "util/strbuf.h"
 
@@ -698,26 +699,7 @@ static void test_deep(void)
 /* Allocation failures                                                  */
 /* ------------------------------------------------------------------ */
 
-static long fail_at = -1, alloc_count, live;
 
-static void *failing_realloc(void *ptr, size_t size, void *ctx)
-{
-	void *p;
-
-	(void)ctx;
-	if (size == 0) {
-		if (ptr)
-			live--;
-		free(ptr);
-		return NULL;
-	}
-	if (alloc_count++ == fail_at)
-		return NULL;
-	p = realloc(ptr, size);
-	if (p && !ptr)
-		live++;
-	return p;
-}
 
 /* Runs op with allocation n failing, for every n it makes: each must fail
  * with -ENOMEM and leave nothing allocated. */
@@ -726,21 +708,21 @@ static void fail_each(const char *what, int (*op)(void))
 	long total;
 	int err;
 
-	fail_at = -1;
-	alloc_count = live = 0;
+	t_fail_at = -1;
+	t_alloc_count = t_alloc_live = 0;
 	err = op();
-	total = alloc_count;
-	CHECK(!err && live == 0 && total > 0, "%s: succeeds with %ld allocations (err %d, %ld live)",
-	      what, total, err, live);
+	total = t_alloc_count;
+	CHECK(!err && t_alloc_live == 0 && total > 0, "%s: succeeds with %ld allocations (err %d, %ld live)",
+	      what, total, err, t_alloc_live);
 	for (long n = 0; n < total; n++) {
-		fail_at = n;
-		alloc_count = live = 0;
+		t_fail_at = n;
+		t_alloc_count = t_alloc_live = 0;
 		err = op();
-		if (!CHECK(err == -ENOMEM && live == 0, "%s: allocation %ld failing: err %d, %ld blocks "
-			   "left", what, n, err, live))
+		if (!CHECK(err == -ENOMEM && t_alloc_live == 0, "%s: allocation %ld failing: err %d, %ld blocks "
+			   "left", what, n, err, t_alloc_live))
 			break;
 	}
-	fail_at = -1;
+	t_fail_at = -1;
 }
 
 static int op_parse(void)
@@ -771,7 +753,7 @@ static void test_alloc_fail(void)
 {
 	build_all_kinds();
 	dump_btf = parse_ok("every kind, for the dumps");
-	bpfx_set_allocator(failing_realloc, NULL);
+	bpfx_set_allocator(t_failing_realloc, NULL);
 	fail_each("btf_parse", op_parse);
 	if (dump_btf) {
 		fail_each("btf_dump_raw", op_dump_raw);

@@ -14,6 +14,7 @@
 
 #include "btf_build.h"
 #include "loader/btf.h"
+#include "talloc.h"
 #include "tcheck.h"
 
 static char last_log[1024];
@@ -233,26 +234,7 @@ static void test_ext_bad(void)
 /* Allocation failures                                                  */
 /* ------------------------------------------------------------------ */
 
-static long fail_at = -1, alloc_count, live;
 
-static void *failing_realloc(void *ptr, size_t size, void *ctx)
-{
-	void *p;
-
-	(void)ctx;
-	if (size == 0) {
-		if (ptr)
-			live--;
-		free(ptr);
-		return NULL;
-	}
-	if (alloc_count++ == fail_at)
-		return NULL;
-	p = realloc(ptr, size);
-	if (p && !ptr)
-		live++;
-	return p;
-}
 
 static int op_ext(void)
 {
@@ -271,18 +253,18 @@ static void test_alloc_fail(void)
 	int err;
 
 	build_ext();
-	bpfx_set_allocator(failing_realloc, NULL);
-	fail_at = -1;
-	alloc_count = live = 0;
+	bpfx_set_allocator(t_failing_realloc, NULL);
+	t_fail_at = -1;
+	t_alloc_count = t_alloc_live = 0;
 	err = op_ext();
-	total = alloc_count;
-	CHECK(!err && live == 0 && total > 0, "btf_ext_parse succeeds with %ld allocations", total);
+	total = t_alloc_count;
+	CHECK(!err && t_alloc_live == 0 && total > 0, "btf_ext_parse succeeds with %ld allocations", total);
 	for (long n = 0; n < total; n++) {
-		fail_at = n;
-		alloc_count = live = 0;
+		t_fail_at = n;
+		t_alloc_count = t_alloc_live = 0;
 		err = op_ext();
-		if (!CHECK(err == -ENOMEM && live == 0, "btf_ext_parse with allocation %ld failing: "
-			   "err %d, %ld blocks left", n, err, live))
+		if (!CHECK(err == -ENOMEM && t_alloc_live == 0, "btf_ext_parse with allocation %ld failing: "
+			   "err %d, %ld blocks left", n, err, t_alloc_live))
 			break;
 	}
 	bpfx_set_allocator(NULL, NULL);

@@ -19,6 +19,7 @@
 
 #include "btf_build.h"
 #include "elf_build.h"
+#include "talloc.h"
 #include "tcheck.h"
 
 #include "loader/elf.h"
@@ -681,44 +682,27 @@ static void test_kconfig(void)
 /* Allocation failures, compiled objects                                */
 /* ------------------------------------------------------------------ */
 
-static long fail_at = -1, count, live;
 
-static void *failing_realloc(void *ptr, size_t size, void *ctx)
-{
-	(void)ctx;
-	if (size == 0) {
-		if (ptr)
-			live--;
-		free(ptr);
-		return NULL;
-	}
-	if (count++ == fail_at)
-		return NULL;
-	void *p = realloc(ptr, size);
-	if (p && !ptr)
-		live++;
-	return p;
-}
 
 static void alloc_failures(const char *what, const uint8_t *p, size_t n)
 {
 	int err;
 	long bad = 0;
 
-	bpfx_set_allocator(failing_realloc, NULL);
-	fail_at = -1;
-	count = live = 0;
+	bpfx_set_allocator(t_failing_realloc, NULL);
+	t_fail_at = -1;
+	t_alloc_count = t_alloc_live = 0;
 	struct elf_obj *obj = open_img(p, n, &err);
-	long total = count;
+	long total = t_alloc_count;
 	elf_obj_free(obj);
-	CHECK(obj && live == 0, "%s: opens with %ld allocations, frees them all", what, total);
+	CHECK(obj && t_alloc_live == 0, "%s: opens with %ld allocations, frees them all", what, total);
 	for (long i = 0; i < total; i++) {
-		fail_at = i;
-		count = live = 0;
+		t_fail_at = i;
+		t_alloc_count = t_alloc_live = 0;
 		obj = open_img(p, n, &err);
-		if ((obj || err != -ENOMEM || live) && bad++ < 3)
+		if ((obj || err != -ENOMEM || t_alloc_live) && bad++ < 3)
 			fprintf(stderr, "%s: allocation %ld failing: %p err %d, %ld blocks left\n",
-				what, i, (void *)obj, err, live);
+				what, i, (void *)obj, err, t_alloc_live);
 		elf_obj_free(obj);
 	}
 	bpfx_set_allocator(NULL, NULL);

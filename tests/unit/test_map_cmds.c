@@ -203,19 +203,6 @@ static void scenario_percpu(uint32_t ncpu)
 	free(out);
 }
 
-/* The kernel's number of possible CPUs: per-CPU values come in that many. */
-static uint32_t possible_cpus(void)
-{
-	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
-	unsigned lo = 0, hi = 0;
-	if (!f)
-		return (uint32_t)sysconf(_SC_NPROCESSORS_CONF);
-	if (fscanf(f, "%u-%u", &lo, &hi) < 2)
-		hi = lo;
-	fclose(f);
-	return hi + 1;
-}
-
 static void run_all(struct transcript *t, bpf_fn fn, uint32_t ncpu)
 {
 	memset(t, 0, sizeof(*t));
@@ -253,7 +240,7 @@ static const struct { const char *what; int ret, err; } expect[] = {
 int main(void)
 {
 	static struct transcript mine, theirs;
-	uint32_t ncpu = possible_cpus();
+	uint32_t ncpu = kbpf_possible_cpus();
 	char slots[16];
 
 	snprintf(slots, sizeof(slots), "%u", ncpu);

@@ -25,6 +25,7 @@
 
 #include "kmap.h"
 #include "maps/hash.h"
+#include "talloc.h"
 #include "tcheck.h"
 #include "util/jhash.h"
 
