@@ -296,9 +296,13 @@ char *bpfx_btf__dump(const struct bpfx_btf *btf, enum bpfx_btf_format format, in
  * failure and, for commands that create objects, a real file descriptor of
  * the process (close() it like any other). Implemented so far: MAP_CREATE,
  * MAP_LOOKUP_ELEM, MAP_UPDATE_ELEM, MAP_DELETE_ELEM, MAP_GET_NEXT_KEY,
- * MAP_FREEZE, MAP_GET_NEXT_ID, MAP_GET_FD_BY_ID, OBJ_GET_INFO_BY_FD (maps).
- * Other commands give EOPNOTSUPP until they exist (docs/CLI.md lists them);
- * unknown commands EINVAL. Thread-safe. */
+ * MAP_LOOKUP_AND_DELETE_ELEM, MAP_FREEZE, MAP_GET_NEXT_ID, MAP_GET_FD_BY_ID,
+ * PROG_LOAD, PROG_TEST_RUN (syscall, XDP, tc, socket filter programs),
+ * PROG_GET_NEXT_ID, PROG_GET_FD_BY_ID, OBJ_GET_INFO_BY_FD (maps, programs),
+ * OBJ_PIN and OBJ_GET (maps; paths relative to, or under, the bpffs root:
+ * BPFX_FS, else /run/bpfx for root, else $XDG_RUNTIME_DIR/bpfx). Other
+ * commands give EOPNOTSUPP until they exist (docs/ARCHITECTURE.md lists
+ * them); unknown commands EINVAL. Thread-safe. */
 int bpfx_bpf(int cmd, union bpf_attr *attr, unsigned int size);
 
 /* ------------------------------------------------------------------ */

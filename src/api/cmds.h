@@ -21,6 +21,8 @@ int cmd_map_get_next_id(union bpf_attr *attr);
 int cmd_map_get_fd_by_id(union bpf_attr *attr);
 int cmd_obj_get_info_by_fd(union bpf_attr *attr);
 int cmd_prog_load(union bpf_attr *attr);
+int cmd_obj_pin(union bpf_attr *attr);
+int cmd_obj_get(union bpf_attr *attr);
 int cmd_prog_test_run(union bpf_attr *attr);
 int cmd_prog_get_next_id(union bpf_attr *attr);
 int cmd_prog_get_fd_by_id(union bpf_attr *attr);

@@ -19,8 +19,6 @@
 #include "api/obj.h"
 #include "util/alloc.h"
 
-struct obj *obj_by_inode(dev_t dev, ino_t ino, enum obj_kind *kind);
-
 struct fd_entry {
 	struct obj *obj;   /* NULL: free */
 	dev_t dev;

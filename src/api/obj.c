@@ -148,9 +148,6 @@ struct obj *obj_by_id(enum obj_kind kind, uint32_t id)
 	return o;
 }
 
-/* For the fd table: the live object whose file has this identity, with a
- * new reference (a descriptor the user dup()ed, or received). */
-struct obj *obj_by_inode(dev_t dev, ino_t ino, enum obj_kind *kind);
 struct obj *obj_by_inode(dev_t dev, ino_t ino, enum obj_kind *kind)
 {
 	struct obj *found = NULL;

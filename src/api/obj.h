@@ -72,4 +72,9 @@ uint32_t obj_next_id(enum obj_kind kind, uint32_t after);
 /* The object with that id, with a new reference, or NULL. */
 struct obj *obj_by_id(enum obj_kind kind, uint32_t id);
 
+/* The live object whose file has this identity (a descriptor the user
+ * dup()ed, or a pin this process opened), with a new reference; its kind
+ * in *kind. NULL when this process has no such object. */
+struct obj *obj_by_inode(dev_t dev, ino_t ino, enum obj_kind *kind);
+
 #endif /* BPFX_API_OBJ_H */

@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/bpffs.h"
 #include "maps/map.h"
 #include "util/alloc.h"
 #include "vm/slot.h"
@@ -113,8 +115,12 @@ static int map_storage(struct map *m, const union bpf_attr *attr, uint64_t data_
 
 	if (size < data_size || size > ((uint64_t)1 << 40))
 		return -E2BIG;
-	snprintf(memfd_name, sizeof(memfd_name), "bpfx-map:%s", attr->map_name);
-	*file = memfd_create(memfd_name, MFD_CLOEXEC);
+	/* In the bpffs root when there is one, so the map can be pinned. */
+	*file = bpffs_tmpfile();
+	if (*file < 0) {
+		snprintf(memfd_name, sizeof(memfd_name), "bpfx-map:%s", attr->map_name);
+		*file = memfd_create(memfd_name, MFD_CLOEXEC);
+	}
 	if (*file < 0)
 		return -errno;
 	if (ftruncate(*file, (off_t)size) < 0)
@@ -191,6 +197,52 @@ struct map *map_create(const union bpf_attr *attr, int *err)
 	return m;
 fail:
 	mem_free(m);
+	*err = e;
+	return NULL;
+}
+
+/* A map another process created and pinned: its file holds the header and
+ * the data, already initialised, so nothing is initialised again. The
+ * header is checked against the file before anything trusts it. */
+struct map *map_open(int file, int *err)
+{
+	struct map_hdr h;
+	struct stat st;
+	const struct map_ops *ops;
+	struct map *m;
+	int e = -EINVAL;
+
+	if (fstat(file, &st) < 0 || pread(file, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		goto fail;
+	if (h.magic != MAP_HDR_MAGIC || h.version != MAP_LAYOUT_VERSION ||
+	    h.size != (uint64_t)st.st_size || h.data_off < sizeof(h) || h.data_off > h.size ||
+	    !(ops = map_ops_of(h.type)) || h.nr_slots == 0 ||
+	    (h.nr_slots > 1 && h.nr_slots != map_nr_slots()))
+		goto fail;
+	e = -ENOMEM;
+	if (!(m = mem_zalloc(sizeof(*m))))
+		goto fail;
+	void *p = mmap(NULL, h.size, PROT_READ | PROT_WRITE, MAP_SHARED, file, 0);
+	if (p == MAP_FAILED) {
+		mem_free(m);
+		goto fail;
+	}
+	m->ops = ops;
+	m->hdr = p;
+	m->data = (char *)p + h.data_off;
+	m->type = h.type;
+	m->key_size = h.key_size;
+	m->value_size = h.value_size;
+	m->max_entries = h.max_entries;
+	m->map_flags = h.map_flags;
+	m->nr_slots = h.nr_slots;
+	if ((e = obj_init(&m->obj, OBJ_MAP, file, map_destroy))) {
+		munmap(p, h.size);
+		mem_free(m);
+		goto fail;
+	}
+	return m;
+fail:
 	*err = e;
 	return NULL;
 }

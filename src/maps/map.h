@@ -105,6 +105,11 @@ const struct map_ops *map_ops_of(uint32_t type);
  * E2BIG for sizes over the limits, EOPNOTSUPP for types bpfx lacks). */
 struct map *map_create(const union bpf_attr *attr, int *err);
 
+/* Opens a map from a pinned file (taking the descriptor over on success):
+ * maps the file and checks its header. NULL and *err = -EINVAL when the
+ * file is not a map this build can use. */
+struct map *map_open(int file, int *err);
+
 static inline struct map *map_of(struct obj *o)
 {
 	return (struct map *)o;

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * BPF_OBJ_PIN and BPF_OBJ_GET: pins are files in the bpffs root (see
+ * api/bpffs.h). Pinning links the object's own file under the given path;
+ * getting opens it and, when this process does not have the object yet,
+ * rebuilds it from the file (maps today; programs come next).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/bpffs.h"
+#include "api/cmds.h"
+#include "maps/map.h"
+
+int cmd_obj_pin(union bpf_attr *attr)
+{
+	char path[PATH_MAX], self[64];
+	int err = 0;
+
+	if (attr->file_flags)
+		return -EINVAL;
+	if ((err = bpffs_resolve((const char *)(uintptr_t)attr->pathname, path, sizeof(path))))
+		return err;
+	struct obj *o = fd_get((int)attr->bpf_fd, OBJ_ANY, &err);
+	if (!o)
+		return err;
+	if (o->kind != OBJ_MAP) {
+		obj_put(o);
+		return -EOPNOTSUPP; /* programs, links: next */
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", o->file);
+	if (linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0)
+		/* EXDEV: the map lives in a memfd (there was no bpffs root when it
+		 * was created), which cannot be linked anywhere. */
+		err = errno == EXDEV ? -EPERM : -errno;
+	obj_put(o);
+	return err;
+}
+
+int cmd_obj_get(union bpf_attr *attr)
+{
+	char path[PATH_MAX];
+	enum obj_kind kind;
+	struct stat st;
+	int err, file;
+
+	if (attr->file_flags & ~(uint32_t)(BPF_F_RDONLY | BPF_F_WRONLY) || attr->bpf_fd)
+		return -EINVAL;
+	if ((err = bpffs_resolve((const char *)(uintptr_t)attr->pathname, path, sizeof(path))))
+		return err;
+	if ((file = open(path, O_RDWR | O_CLOEXEC)) < 0)
+		return -errno;
+	if (fstat(file, &st) < 0) {
+		err = -errno;
+		close(file);
+		return err;
+	}
+	struct obj *o = obj_by_inode(st.st_dev, st.st_ino, &kind);
+	if (o) { /* this process has it already */
+		close(file);
+	} else {
+		struct map *m = map_open(file, &err);
+		if (!m) {
+			close(file);
+			return err;
+		}
+		o = &m->obj;
+	}
+	int fd = fd_new(o);
+	obj_put(o);
+	return fd;
+}

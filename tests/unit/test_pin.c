@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pins: maps pinned in the bpffs root are opened by another process and
+ * are one map - updates from either side are seen by the other, and
+ * atomic adds from programs in two processes at once are all counted.
+ * Also the refusals: pinning twice, paths outside the root, getting what
+ * is not a pinned map.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpfx/bpfx.h>
+
+#include "tcheck.h"
+#include "tinsn.h"
+
+static char root[64];
+
+static int sys(int cmd, union bpf_attr *a)
+{
+	int r = bpfx_bpf(cmd, a, sizeof(*a));
+	return r < 0 ? -errno : r;
+}
+
+static int pin(int fd, const char *path)
+{
+	union bpf_attr a = { .pathname = (uintptr_t)path, .bpf_fd = (uint32_t)fd };
+	return sys(BPF_OBJ_PIN, &a);
+}
+
+static int get(const char *path)
+{
+	union bpf_attr a = { .pathname = (uintptr_t)path };
+	return sys(BPF_OBJ_GET, &a);
+}
+
+static int update(int fd, uint32_t key, uint64_t value)
+{
+	union bpf_attr a = { .map_fd = (uint32_t)fd, .key = (uintptr_t)&key,
+			     .value = (uintptr_t)&value };
+	return sys(BPF_MAP_UPDATE_ELEM, &a);
+}
+
+static uint64_t lookup(int fd, uint32_t key)
+{
+	uint64_t v = 0xdead;
+	union bpf_attr a = { .map_fd = (uint32_t)fd, .key = (uintptr_t)&key, .value = (uintptr_t)&v };
+	return sys(BPF_MAP_LOOKUP_ELEM, &a) ? 0xdead : v;
+}
+
+static int create(uint32_t type, uint32_t max)
+{
+	union bpf_attr a = { .map_type = type, .key_size = 4, .value_size = 8, .max_entries = max };
+	return sys(BPF_MAP_CREATE, &a);
+}
+
+/* A syscall program: lock *(u64 *)(map[0]) += 1, `n` times per run. */
+static int adder(int map_fd)
+{
+	struct bpf_insn p[] = {
+		ST(BPF_W, 10, -4, 0),
+		RAW(BPF_LD | BPF_IMM | BPF_DW, 1, BPF_PSEUDO_MAP_FD, 0, map_fd), RAW(0, 0, 0, 0, 0),
+		MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -4),
+		CALL(BPF_FUNC_map_lookup_elem),
+		JMP_IMM(BPF_JEQ, 0, 0, 3),
+		MOV64_IMM(1, 1),
+		RAW(BPF_STX | BPF_ATOMIC | BPF_DW, 0, 1, 0, BPF_ADD),
+		MOV64_IMM(0, 0),
+		EXIT(),
+	};
+	union bpf_attr a = { .prog_type = BPF_PROG_TYPE_SYSCALL, .insn_cnt = sizeof(p) / sizeof(p[0]),
+			     .insns = (uintptr_t)p, .license = (uintptr_t)"GPL",
+			     .prog_flags = BPF_F_SLEEPABLE };
+	return sys(BPF_PROG_LOAD, &a);
+}
+
+static int run_adder(const char *pinned, int times)
+{
+	int map = get(pinned);
+	int prog = map >= 0 ? adder(map) : -1;
+	for (int i = 0; prog >= 0 && i < times; i++) {
+		union bpf_attr t = { .test = { .prog_fd = (uint32_t)prog } };
+		if (sys(BPF_PROG_TEST_RUN, &t))
+			return -1;
+	}
+	return prog >= 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	snprintf(root, sizeof(root), "/tmp/bpfx-pin-test-XXXXXX");
+	if (!mkdtemp(root))
+		return CHECK(0, "mkdtemp"), t_done("pin");
+	setenv("BPFX_FS", root, 1);
+
+	int arr = create(BPF_MAP_TYPE_ARRAY, 4), hash = create(BPF_MAP_TYPE_HASH, 2048);
+	CHECK(arr >= 0 && hash >= 0, "create maps: %d %d", arr, hash);
+	CHECK(update(arr, 0, 11) == 0, "update before pinning");
+	CHECK(pin(arr, "arr") == 0, "pin relative");
+	CHECK(pin(hash, "hash") == 0, "pin hash");
+	CHECK(pin(arr, "arr") == -EEXIST, "pin twice: EEXIST");
+	CHECK(pin(arr, "/tmp/elsewhere") == -EPERM, "pin outside the root: EPERM");
+	CHECK(pin(arr, "../escape") == -EPERM, "pin with ..: EPERM");
+	char abs[128];
+	snprintf(abs, sizeof(abs), "%s/arr2", root);
+	CHECK(pin(arr, abs) == 0, "pin absolute inside the root");
+	CHECK(get("nope") == -ENOENT, "get missing: ENOENT");
+	FILE *f = fopen(abs, "r+");
+	int again = get("arr2");
+	CHECK(again >= 0 && lookup(again, 0) == 11, "get in the same process sees the map");
+	if (f)
+		fclose(f);
+	snprintf(abs, sizeof(abs), "%s/junk", root);
+	if ((f = fopen(abs, "w"))) {
+		fputs("not a map", f);
+		fclose(f);
+	}
+	CHECK(get("junk") == -EINVAL, "get a file that is not a map: EINVAL");
+
+	/* Another process opens the pins and writes; we see its writes. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		int a = get("arr"), h = get("hash");
+		int ok = a >= 0 && h >= 0 && lookup(a, 0) == 11 && update(a, 1, 22) == 0;
+		for (uint32_t k = 0; ok && k < 1000; k++)
+			ok = update(h, k, k * 3) == 0;
+		_exit(ok ? 0 : 1);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child used the pinned maps");
+	CHECK(lookup(arr, 1) == 22, "the child's array update is ours: %llu",
+	      (unsigned long long)lookup(arr, 1));
+	int seen = 0;
+	for (uint32_t k = 0; k < 1000; k++)
+		seen += lookup(hash, k) == k * 3;
+	CHECK(seen == 1000, "the child's 1000 hash entries are ours: %d", seen);
+
+	/* Programs in two processes add to one pinned value at once. */
+	CHECK(update(arr, 0, 0) == 0, "reset the counter");
+	enum { RUNS = 20000 };
+	pid = fork();
+	if (pid == 0)
+		_exit(run_adder("arr", RUNS) ? 1 : 0);
+	int mine = run_adder("arr", RUNS);
+	waitpid(pid, &status, 0);
+	CHECK(mine == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, "both processes ran");
+	CHECK(lookup(arr, 0) == 2 * RUNS, "atomic adds from two processes: %llu of %d",
+	      (unsigned long long)lookup(arr, 0), 2 * RUNS);
+
+	close(arr);
+	close(hash);
+	close(again);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", root);
+	return t_done("pin");
+}
