@@ -367,6 +367,13 @@ enum bpf_map_type bpfx_map__type(const struct bpfx_map *map);
  * a negative errno; results are written back into *test. */
 int bpfx_program__test_run(const struct bpfx_program *prog, union bpf_attr *test);
 
+/* bpftool's names of map and program types ("hash", "percpu_array",
+ * "xdp", "sched_cls"), NULL for unknown numbers; and back, -1 for
+ * unknown names. */
+const char *bpfx_map_type_name(uint32_t type);
+int bpfx_map_type_from_name(const char *name);
+const char *bpfx_prog_type_name(uint32_t type);
+
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);
 

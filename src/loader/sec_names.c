@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <bpfx/bpfx.h>
+
 #include "loader/elf.h"
 
 /* Values newer than the UAPI headers this builds with (kernel 6.1); the
@@ -289,4 +291,22 @@ const char *elf_map_type_str(uint32_t type)
 const char *elf_attach_type_str(uint32_t type)
 {
 	return type < AT_MAX_KNOWN ? attach_types[type] : NULL;
+}
+
+const char *bpfx_map_type_name(uint32_t type)
+{
+	return elf_map_type_str(type);
+}
+
+int bpfx_map_type_from_name(const char *name)
+{
+	for (uint32_t t = 0; t < MT_MAX_KNOWN; t++)
+		if (map_types[t] && !strcmp(map_types[t], name))
+			return (int)t;
+	return -1;
+}
+
+const char *bpfx_prog_type_name(uint32_t type)
+{
+	return elf_prog_type_str(type);
 }

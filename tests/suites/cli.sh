@@ -111,6 +111,35 @@ printf 'mov %%r0, 5\nexit\n' > "$tmp/c.s"
 expect "asm conformance"      0 "" ""                               -- "$BPFX" asm "$tmp/c.s" "$tmp/c.bin" --dialect conformance
 expect "conformance result"   0 "0x0000000000000005" ""             -- "$BPFX" exec "$tmp/c.bin"
 
+# Maps, each command its own process: pins carry the map between them.
+export BPFX_FS=$tmp/bpffs
+expect "map create"           0 "" ""                                -- "$BPFX" map create counts type hash key 4 value 8 entries 16 name demo
+expect "map create bad type"  1 "" "unknown map type"               -- "$BPFX" map create x type nosuch key 4 value 8 entries 1 name x
+expect "map create refused"   1 "" "map create failed: Invalid argument" -- "$BPFX" map create y type array key 8 value 8 entries 1 name y
+expect "map create exists"    1 "" "File exists"                     -- "$BPFX" map create counts type hash key 4 value 8 entries 16 name demo
+expect "map update"           0 "" ""                                -- "$BPFX" map update pinned counts key 1 0 0 0 value 2 0 0 0 0 0 0 0
+expect "map update hex"       0 "" ""                                -- "$BPFX" map update pinned counts key hex 0a 00 00 00 value hex ff 00 00 00 00 00 00 01 noexist
+expect "map update noexist"   1 "" "File exists"                     -- "$BPFX" map update pinned counts key 1 0 0 0 value 0 0 0 0 0 0 0 0 noexist
+expect "map show"             0 "hash  name demo  flags 0x0" ""      -- "$BPFX" map show pinned counts
+expect "map dump"             0 "key: 01 00 00 00  value: 02 00 00 00 00 00 00 00" "" -- "$BPFX" map dump pinned counts
+expect "map dump count"       0 "Found 2 elements" ""                -- "$BPFX" map dump pinned counts
+expect "map dump json"        0 '"value":["0xff","0x00",' ""         -- "$BPFX" -j map dump pinned counts
+expect "map lookup"           0 "value: ff 00 00 00 00 00 00 01" ""  -- "$BPFX" map lookup pinned counts key 10 0 0 0
+expect "map lookup missing"   0 "Not found" ""                       -- "$BPFX" map lookup pinned counts key 9 0 0 0
+expect "map getnext first"    0 "key: None" ""                       -- "$BPFX" map getnext pinned counts
+expect "map delete"           0 "" ""                                -- "$BPFX" map delete pinned counts key 1 0 0 0
+expect "map delete missing"   1 "" "delete failed: No such file or directory" -- "$BPFX" map delete pinned counts key 1 0 0 0
+expect "map key too short"    1 "" "key expected 4 bytes got 3"      -- "$BPFX" map lookup pinned counts key 1 0 0
+expect "map byte too big"     1 "" "'256' is not a byte"             -- "$BPFX" map lookup pinned counts key 256 0 0 0
+expect "map pin again"        0 "" ""                                -- "$BPFX" map pin pinned counts counts2
+expect "map via 2nd pin"      0 "Found 1 element" ""                 -- "$BPFX" map dump pinned counts2
+expect "map freeze"           0 "" ""                                -- "$BPFX" map freeze pinned counts
+expect "map frozen update"    1 "" "Operation not permitted"         -- "$BPFX" map update pinned counts key 3 0 0 0 value 0 0 0 0 0 0 0 0
+expect "map pin outside"      1 "" "Operation not permitted"         -- "$BPFX" map pin pinned counts /etc/x
+expect "map missing pin"      1 "" "can't open pinned map"           -- "$BPFX" map show pinned nope
+expect "map help"             0 "MAP := { pinned PATH" ""            -- "$BPFX" map help
+unset BPFX_FS
+
 # BTF: errors, and bpftool's own output as the oracle where both exist.
 expect "btf missing file"     1 "" "no such file"                    -- "$BPFX" btf dump file "$tmp/nope"
 expect "btf not BTF"          1 "" "BTF header"                      -- "$BPFX" btf dump file "$tmp/p.asm"

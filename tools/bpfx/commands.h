@@ -8,5 +8,6 @@ int cmd_exec(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_asm(int argc, char **argv);
 int cmd_btf(int argc, char **argv);
+int cmd_map(int argc, char **argv);
 
 #endif

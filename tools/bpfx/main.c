@@ -24,6 +24,8 @@ static void usage(FILE *f)
 	      "                      print a raw program's instructions\n"
 	      "  asm IN OUT [--dialect bpftool|conformance]\n"
 	      "                      assemble a text program into a raw file\n"
+	      "  map { show | dump | lookup | update | delete | getnext | create | pin |\n"
+	      "        freeze } ...    maps, bpftool's grammar (`bpfx map help`)\n"
 	      "  btf dump file FILE [format raw|c]\n"
 	      "                      print the BTF types of a raw BTF file or an object\n"
 	      "  version             print the version\n"
@@ -52,6 +54,7 @@ static const struct command commands[] = {
 	{ "disasm", cmd_disasm },
 	{ "asm", cmd_asm },
 	{ "btf", cmd_btf },
+	{ "map", cmd_map },
 };
 
 static int print_version(void)
