@@ -93,19 +93,29 @@ static int array_lookup_copy(struct map *m, const void *key, void *value, uint64
 	return 0;
 }
 
-static int array_update(struct map *m, const void *key, const void *value, uint64_t flags)
+/* What every array update checks first, in the kernel's order; on
+ * success *index is the element. */
+static int check_update(const struct map *m, const void *key, uint64_t flags, uint32_t *index)
 {
-	uint32_t index;
-
 	if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST)
 		return -EINVAL;
-	memcpy(&index, key, sizeof(index));
-	if (index >= m->max_entries)
+	memcpy(index, key, sizeof(*index));
+	if (*index >= m->max_entries)
 		return -E2BIG;
 	if (flags & BPF_NOEXIST) /* every element always exists */
 		return -EEXIST;
 	if (flags & BPF_F_LOCK) /* no spin lock without a BTF-described value */
 		return -EINVAL;
+	return 0;
+}
+
+static int array_update(struct map *m, const void *key, const void *value, uint64_t flags)
+{
+	uint32_t index;
+	int err = check_update(m, key, flags, &index);
+
+	if (err)
+		return err;
 	memcpy(value_at(m, index, m->nr_slots > 1 ? vm_slot() % m->nr_slots : 0), value,
 	       m->value_size);
 	return 0;
@@ -115,16 +125,10 @@ static int percpu_array_update_all(struct map *m, const void *key, const void *v
 				   uint64_t flags)
 {
 	uint32_t index;
+	int err = check_update(m, key, flags, &index);
 
-	if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST)
-		return -EINVAL;
-	memcpy(&index, key, sizeof(index));
-	if (index >= m->max_entries)
-		return -E2BIG;
-	if (flags & BPF_NOEXIST)
-		return -EEXIST;
-	if (flags & BPF_F_LOCK)
-		return -EINVAL;
+	if (err)
+		return err;
 	for (uint32_t s = 0; s < m->nr_slots; s++)
 		memcpy(value_at(m, index, s), (const char *)value + s * elem_size(m), elem_size(m));
 	return 0;
