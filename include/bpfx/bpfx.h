@@ -299,8 +299,8 @@ char *bpfx_btf__dump(const struct bpfx_btf *btf, enum bpfx_btf_format format, in
  * MAP_LOOKUP_AND_DELETE_ELEM, MAP_FREEZE, MAP_GET_NEXT_ID, MAP_GET_FD_BY_ID,
  * PROG_LOAD, PROG_TEST_RUN (syscall, XDP, tc, socket filter programs),
  * PROG_GET_NEXT_ID, PROG_GET_FD_BY_ID, OBJ_GET_INFO_BY_FD (maps, programs),
- * OBJ_PIN and OBJ_GET (maps; paths relative to, or under, the bpffs root:
- * BPFX_FS, else /run/bpfx for root, else $XDG_RUNTIME_DIR/bpfx). Other
+ * OBJ_PIN and OBJ_GET (maps and programs; paths relative to, or under,
+ * the bpffs root: see bpfx_bpffs_root). Other
  * commands give EOPNOTSUPP until they exist (docs/ARCHITECTURE.md lists
  * them); unknown commands EINVAL. Thread-safe. */
 int bpfx_bpf(int cmd, union bpf_attr *attr, unsigned int size);
@@ -373,6 +373,11 @@ int bpfx_program__test_run(const struct bpfx_program *prog, union bpf_attr *test
 const char *bpfx_map_type_name(uint32_t type);
 int bpfx_map_type_from_name(const char *name);
 const char *bpfx_prog_type_name(uint32_t type);
+
+/* The bpffs root, where pins live: BPFX_FS if set, else /run/bpfx for
+ * root, else $XDG_RUNTIME_DIR/bpfx, else /tmp/bpfx-UID; created on first
+ * use. NULL when it cannot be created (nothing is pinnable then). */
+const char *bpfx_bpffs_root(void);
 
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpfx/bpfx.h>
+
 #include "api/bpffs.h"
 
 static char root[PATH_MAX];
@@ -57,6 +59,11 @@ const char *bpffs_root(void)
 {
 	pthread_once(&root_once, find_root);
 	return have_root ? root : NULL;
+}
+
+const char *bpfx_bpffs_root(void)
+{
+	return bpffs_root();
 }
 
 int bpffs_resolve(const char *user_path, char *out, size_t out_sz)

@@ -3,7 +3,8 @@
  * BPF_OBJ_PIN and BPF_OBJ_GET: pins are files in the bpffs root (see
  * api/bpffs.h). Pinning links the object's own file under the given path;
  * getting opens it and, when this process does not have the object yet,
- * rebuilds it from the file (maps today; programs come next).
+ * rebuilds it from the file. Programs are pinned as a description of
+ * themselves instead (api/prog_pin.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,6 +16,7 @@
 
 #include "api/bpffs.h"
 #include "api/cmds.h"
+#include "api/prog_obj.h"
 #include "maps/map.h"
 
 int cmd_obj_pin(union bpf_attr *attr)
@@ -29,9 +31,14 @@ int cmd_obj_pin(union bpf_attr *attr)
 	struct obj *o = fd_get((int)attr->bpf_fd, OBJ_ANY, &err);
 	if (!o)
 		return err;
+	if (o->kind == OBJ_PROG) {
+		err = prog_pin((struct prog_obj *)o, path);
+		obj_put(o);
+		return err;
+	}
 	if (o->kind != OBJ_MAP) {
 		obj_put(o);
-		return -EOPNOTSUPP; /* programs, links: next */
+		return -EOPNOTSUPP; /* links, BTF: later */
 	}
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", o->file);
 	if (linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0)
@@ -59,6 +66,11 @@ int cmd_obj_get(union bpf_attr *attr)
 		err = -errno;
 		close(file);
 		return err;
+	}
+	if (prog_pin_is(file)) { /* a program: rebuilt, a new one each time */
+		int fd = prog_pin_get(file);
+		close(file);
+		return fd;
 	}
 	struct obj *o = obj_by_inode(st.st_dev, st.st_ino, &kind);
 	if (o) { /* this process has it already */

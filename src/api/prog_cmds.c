@@ -87,11 +87,14 @@ struct resolve_ctx {
 	struct load_log *log;
 };
 
-static int keep_map(struct prog_obj *p, struct map *m)
+/* Adds m (the caller's reference, taken over) to the program's maps;
+ * its index there in *index. */
+static int keep_map(struct prog_obj *p, struct map *m, uint32_t *index)
 {
 	for (uint32_t i = 0; i < p->map_cnt; i++)
 		if (p->maps[i] == m) {
 			obj_put(&m->obj); /* already held */
+			*index = i;
 			return 0;
 		}
 	struct map **n = mem_realloc(p->maps, (p->map_cnt + 1) * sizeof(*n));
@@ -99,9 +102,19 @@ static int keep_map(struct prog_obj *p, struct map *m)
 		obj_put(&m->obj);
 		return -ENOMEM;
 	}
+	*index = p->map_cnt;
 	n[p->map_cnt++] = m;
 	p->maps = n;
 	return 0;
+}
+
+/* Records in the pin copy of the instructions which map lddw `idx` got. */
+static void pin_ld(struct prog_obj *p, size_t idx, uint32_t index)
+{
+	struct bpf_insn *in = &p->pin_insns[idx];
+	bool value = in->src_reg == BPF_PSEUDO_MAP_VALUE || in->src_reg == BPF_PSEUDO_MAP_IDX_VALUE;
+	in->src_reg = value ? BPF_PSEUDO_MAP_IDX_VALUE : BPF_PSEUDO_MAP_IDX;
+	in->imm = (int32_t)index;
 }
 
 static int resolve_ld(void *ctx, const struct bpf_insn *in, size_t idx, uint64_t *value,
@@ -148,10 +161,14 @@ static int resolve_ld(void *ctx, const struct bpf_insn *in, size_t idx, uint64_t
 	} else {
 		*value = (uintptr_t)m;
 	}
-	(void)idx;
 	owner->owner = m;
 	owner->contains = map_value_contains;
-	return keep_map(rc->p, m);
+	uint32_t index;
+	if ((err = keep_map(rc->p, m, &index)))
+		return err;
+	if (idx < rc->p->insn_cnt)
+		pin_ld(rc->p, idx, index);
+	return 0;
 }
 
 /* ---- PROG_LOAD ---- */
@@ -163,6 +180,7 @@ static void prog_destroy(struct obj *o)
 	for (uint32_t i = 0; i < p->map_cnt; i++)
 		obj_put(&p->maps[i]->obj);
 	mem_free(p->maps);
+	mem_free(p->pin_insns);
 	mem_free(p);
 }
 
@@ -251,6 +269,14 @@ int cmd_prog_load(union bpf_attr *attr)
 	struct timespec ts;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	p->load_time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+
+	size_t len = (size_t)attr->insn_cnt * sizeof(struct bpf_insn);
+	if (!(p->pin_insns = mem_zalloc(len))) {
+		obj_put(&p->obj);
+		return -ENOMEM;
+	}
+	memcpy(p->pin_insns, uptr(attr->insns), len);
+	p->insn_cnt = attr->insn_cnt;
 
 	struct resolve_ctx rc = { p, uptr(attr->fd_array), &log };
 	struct vm_ld_resolver resolver = { resolve_ld, &rc };

@@ -27,6 +27,23 @@ struct prog_obj {
 	struct map **maps;            /* one reference each (owned array) */
 	uint32_t map_cnt;
 	uint64_t load_time_ns;        /* CLOCK_BOOTTIME, like the kernel's */
+	/* The instructions as loaded, with every lddw that names a map
+	 * rewritten to BPF_PSEUDO_MAP_IDX(_VALUE) and imm = its index in
+	 * maps[]: what a pin stores (filled by PROG_LOAD, owned). */
+	struct bpf_insn *pin_insns;
+	uint32_t insn_cnt;
 };
+
+/* BPF_OBJ_PIN of a program (api/prog_pin.c): writes the pin file at
+ * `path` (absolute, in the bpffs root). Returns 0 or a negative errno. */
+int prog_pin(struct prog_obj *p, const char *path);
+
+/* True when `file` (positioned anywhere) starts like a program pin. */
+bool prog_pin_is(int file);
+
+/* BPF_OBJ_GET of a program pin: rebuilds the program from `file` (not
+ * taken) and returns a new descriptor for it, or a negative errno
+ * (-EINVAL for a malformed file). */
+int prog_pin_get(int file);
 
 #endif

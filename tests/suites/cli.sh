@@ -140,6 +140,60 @@ expect "map missing pin"      1 "" "can't open pinned map"           -- "$BPFX" 
 expect "map help"             0 "MAP := { pinned PATH" ""            -- "$BPFX" map help
 unset BPFX_FS
 
+# Programs, each command its own process: pins carry them (and their maps)
+# between commands. Needs clang for the objects.
+export BPFX_FS=$tmp/bpffs
+inc=(-I/usr/include/$(gcc -print-multiarch 2>/dev/null))
+if command -v clang >/dev/null &&
+   clang -O2 -g -target bpf "${inc[@]}" -c tests/object_progs/globals_counter.bpf.c -o "$tmp/gc.o" 2>/dev/null &&
+   clang -O2 -g -target bpf "${inc[@]}" -c tests/elf_progs/xdp_parser.c -o "$tmp/xdp.o" 2>/dev/null; then
+	# struct args { u32 key = 5; u32 add = 2; u64 out; }: count() adds
+	# add * scale (3) to total (100) and returns it.
+	printf '\x05\0\0\0\x02\0\0\0\0\0\0\0\0\0\0\0' > "$tmp/ctx"
+	# Ethernet + IPv4 + TCP 1234 -> 80.
+	printf '\0\0\0\0\0\0\0\0\0\0\0\0\x08\0\x45\0\0\x28\0\0\0\0\x40\x06\0\0\x0a\0\0\x01\x0a\0\0\x02\x04\xd2\0\x50\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' > "$tmp/pkt"
+	expect "prog load"            0 "" ""                                -- "$BPFX" prog load "$tmp/gc.o" cnt
+	expect "prog load exists"     1 "" "File exists"                     -- "$BPFX" prog load "$tmp/gc.o" cnt
+	expect "prog show"            0 "syscall  name count  tag 0000000000000000  gpl" "" -- "$BPFX" prog show pinned cnt
+	expect "prog show xlated"     0 "	xlated " ""                    -- "$BPFX" prog show pinned cnt
+	expect "prog show json"       0 '"type":"syscall","name":"count","gpl_compatible":true,"bytes_xlated":' "" -- "$BPFX" -j prog show pinned cnt
+	expect "prog dump xlated"     0 "   0: (bf) r6 = r1" ""            -- "$BPFX" prog dump xlated pinned cnt
+	expect "prog dump opcodes"    0 "bf 16 00 00 00 00 00 00" ""       -- "$BPFX" prog dump xlated pinned cnt opcodes
+	expect "prog dump jited"      1 "" "expected 'xlated'"             -- "$BPFX" prog dump jited pinned cnt
+	expect "prog run ctx"         0 "Return value: 106, duration" ""   -- "$BPFX" prog run pinned cnt ctx_in "$tmp/ctx"
+	expect "prog run again"       0 "Return value: 112, duration" ""   -- "$BPFX" prog run pinned cnt ctx_in "$tmp/ctx"
+	expect "prog run json"        0 '{"retval":118,"duration":' ""     -- "$BPFX" -j prog run pinned cnt ctx_in "$tmp/ctx"
+	expect "prog run no input"    1 "" "expected data_in or ctx_in"    -- "$BPFX" prog run pinned cnt
+	expect "prog run bad arg"     1 "" "unknown argument 'foo'"        -- "$BPFX" prog run pinned cnt foo 1
+	expect "prog missing pin"     1 "" "can't open pinned program"     -- "$BPFX" prog show pinned nope
+	expect "prog map pin is not"  1 "" "incorrect object type"           -- "$BPFX" prog show pinned counts
+	expect "prog loadall"         0 "" ""                              -- "$BPFX" prog loadall "$tmp/xdp.o" xdp
+	expect "prog loadall show"    0 "xdp  name xdp_count" ""           -- "$BPFX" prog show pinned xdp/xdp_count
+	expect "prog loadall 2nd"     0 "xdp  name xdp_filter" ""          -- "$BPFX" prog show pinned xdp/xdp_filter
+	expect "prog run xdp"         0 "Return value: 2, duration (average):" "" -- "$BPFX" prog run pinned xdp/xdp_count data_in "$tmp/pkt" data_out "$tmp/pkt.out" repeat 4
+	if cmp -s "$tmp/pkt" "$tmp/pkt.out"; then pass=$((pass + 1)); else
+		fail=$((fail + 1)); echo "FAIL prog run xdp: data_out differs from data_in" >&2; fi
+	printf '\0\0\0\0\0\0\0\0\0\0' > "$tmp/short"
+	expect "prog run short pkt"   1 "" "Invalid argument"              -- "$BPFX" prog run pinned xdp/xdp_count data_in "$tmp/short"
+	expect "prog help"            0 "PROG := { pinned PATH" ""         -- "$BPFX" prog help
+	# The same packet through the kernel, when we may load programs.
+	kpin=/sys/fs/bpf/bpfx-cli-$$
+	if command -v bpftool >/dev/null && bpftool prog loadall "$tmp/xdp.o" "$kpin" >/dev/null 2>&1; then
+		for p in xdp_count xdp_filter; do
+			k=$(bpftool prog run pinned "$kpin/$p" data_in "$tmp/pkt" 2>&1 | sed 's/, duration.*//')
+			u=$("$BPFX" prog run pinned "xdp/$p" data_in "$tmp/pkt" 2>&1 | sed 's/, duration.*//')
+			if [ -n "$k" ] && [ "$k" = "$u" ]; then pass=$((pass + 1)); else
+				fail=$((fail + 1)); echo "FAIL prog run $p: kernel '$k', bpfx '$u'" >&2; fi
+		done
+		rm -rf "$kpin"
+	else
+		echo "cli: cannot load into the kernel: XDP results not compared with bpftool" >&2
+	fi
+else
+	echo "cli: clang is missing or failed: prog load/show/dump/run not tested" >&2
+fi
+unset BPFX_FS
+
 # BTF: errors, and bpftool's own output as the oracle where both exist.
 expect "btf missing file"     1 "" "no such file"                    -- "$BPFX" btf dump file "$tmp/nope"
 expect "btf not BTF"          1 "" "BTF header"                      -- "$BPFX" btf dump file "$tmp/p.asm"

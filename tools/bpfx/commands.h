@@ -9,5 +9,6 @@ int cmd_disasm(int argc, char **argv);
 int cmd_asm(int argc, char **argv);
 int cmd_btf(int argc, char **argv);
 int cmd_map(int argc, char **argv);
+int cmd_prog(int argc, char **argv);
 
 #endif

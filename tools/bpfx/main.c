@@ -26,6 +26,8 @@ static void usage(FILE *f)
 	      "                      assemble a text program into a raw file\n"
 	      "  map { show | dump | lookup | update | delete | getnext | create | pin |\n"
 	      "        freeze } ...    maps, bpftool's grammar (`bpfx map help`)\n"
+	      "  prog { load | loadall | show | dump xlated | run } ...\n"
+	      "                      pinned programs, bpftool's grammar (`bpfx prog help`)\n"
 	      "  btf dump file FILE [format raw|c]\n"
 	      "                      print the BTF types of a raw BTF file or an object\n"
 	      "  version             print the version\n"
@@ -55,6 +57,7 @@ static const struct command commands[] = {
 	{ "asm", cmd_asm },
 	{ "btf", cmd_btf },
 	{ "map", cmd_map },
+	{ "prog", cmd_prog },
 };
 
 static int print_version(void)

@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bpfx prog { load | loadall | show | list | dump xlated | run | help }
+ *
+ * bpftool's grammar and output. Each bpfx process is its own "kernel", so
+ * a program outlives a command only as a pin: `load` pins what it loads,
+ * and the other commands take PROG := pinned PATH (id and name only find
+ * programs of the same process, which a command line never has).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static void prog_usage(FILE *f)
+{
+	fputs("Usage: bpfx prog { show | list } PROG\n"
+	      "       bpfx prog dump xlated PROG [opcodes]\n"
+	      "       bpfx prog load OBJ PATH\n"
+	      "       bpfx prog loadall OBJ DIR\n"
+	      "       bpfx prog run PROG data_in FILE [data_out FILE] [ctx_in FILE]\n"
+	      "                          [ctx_out FILE] [repeat N]\n"
+	      "\n"
+	      "       PROG := { pinned PATH | id ID | name NAME }\n"
+	      "\n"
+	      "PATH and DIR are relative to the bpffs root (BPFX_FS, else /run/bpfx for\n"
+	      "root, else $XDG_RUNTIME_DIR/bpfx) or absolute paths under it. Programs\n"
+	      "outlive a command only when pinned: use `pinned PATH`.\n", f);
+}
+
+static int sys(int cmd, union bpf_attr *a)
+{
+	int r = bpfx_bpf(cmd, a, sizeof(*a));
+	return r < 0 ? -errno : r;
+}
+
+static int prog_info(int fd, struct bpf_prog_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	union bpf_attr a = { .info = { .bpf_fd = (uint32_t)fd, .info_len = sizeof(*info),
+				       .info = (uintptr_t)info } };
+	return sys(BPF_OBJ_GET_INFO_BY_FD, &a);
+}
+
+/* Whether fd is a program: a pin may hold a map. The program with the id
+ * that info reports must be this very object (the same file). */
+static bool is_prog(int fd)
+{
+	struct bpf_prog_info info;
+	struct stat a, b;
+
+	if (prog_info(fd, &info))
+		return false;
+	union bpf_attr g = { .prog_id = info.id };
+	int other = sys(BPF_PROG_GET_FD_BY_ID, &g);
+	if (other < 0)
+		return false;
+	bool same = fstat(fd, &a) == 0 && fstat(other, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino;
+	close(other);
+	return same;
+}
+
+/* PROG := pinned PATH | id ID | name NAME; consumes two arguments. */
+static int open_prog(int *argc, char ***argv)
+{
+	if (*argc < 2)
+		return cli_error("expected PROG: pinned PATH | id ID | name NAME"), -1;
+	const char *how = (*argv)[0], *what = (*argv)[1];
+	union bpf_attr a = { 0 };
+	int fd = -ENOENT;
+
+	*argc -= 2;
+	*argv += 2;
+	if (!strcmp(how, "pinned")) {
+		a.pathname = (uintptr_t)what;
+		if ((fd = sys(BPF_OBJ_GET, &a)) < 0)
+			cli_error("can't open pinned program %s: %s", what, strerror(-fd));
+		else if (!is_prog(fd)) {
+			close(fd);
+			fd = -1;
+			cli_error("incorrect object type: %s is not a program", what);
+		}
+		return fd;
+	}
+	if (!strcmp(how, "id")) {
+		char *end;
+		a.prog_id = (uint32_t)strtoul(what, &end, 0);
+		if (*end || (fd = sys(BPF_PROG_GET_FD_BY_ID, &a)) < 0)
+			cli_error("can't get prog by id (%s): %s", what, strerror(ENOENT));
+		return fd;
+	}
+	if (!strcmp(how, "name")) {
+		while (sys(BPF_PROG_GET_NEXT_ID, &a) == 0) {
+			union bpf_attr g = { .prog_id = a.next_id };
+			struct bpf_prog_info info;
+			fd = sys(BPF_PROG_GET_FD_BY_ID, &g);
+			if (fd >= 0 && prog_info(fd, &info) == 0 && !strcmp(info.name, what))
+				return fd;
+			if (fd >= 0)
+				close(fd);
+			a.start_id = a.next_id;
+		}
+		return cli_error("no program named %s (only pinned programs outlive a bpfx "
+				 "command)", what), -1;
+	}
+	return cli_error("expected pinned, id or name, not '%s'", how), -1;
+}
+
+/* ---- show ---- */
+
+static void show_plain(const struct bpf_prog_info *info)
+{
+	const char *type = bpfx_prog_type_name(info->type);
+	printf("%u: ", info->id);
+	if (type)
+		printf("%s  ", type);
+	else
+		printf("type %u  ", info->type);
+	if (info->name[0])
+		printf("name %s  ", info->name);
+	printf("tag 0000000000000000%s\n", info->gpl_compatible ? "  gpl" : "");
+	printf("\txlated %uB  not jited\n", info->xlated_prog_len);
+}
+
+static void show_json(const struct bpf_prog_info *info)
+{
+	const char *type = bpfx_prog_type_name(info->type);
+	json_begin_object();
+	json_key("id");
+	json_uint(info->id);
+	json_key("type");
+	if (type)
+		json_string(type);
+	else
+		json_uint(info->type);
+	if (info->name[0]) {
+		json_key("name");
+		json_string(info->name);
+	}
+	json_key("gpl_compatible");
+	json_bool(info->gpl_compatible);
+	json_key("bytes_xlated");
+	json_uint(info->xlated_prog_len);
+	json_key("jited");
+	json_bool(false);
+	json_end_object();
+	json_end_document();
+}
+
+static int do_show(int fd)
+{
+	struct bpf_prog_info info;
+	int err = prog_info(fd, &info);
+	if (err)
+		return cli_error("can't get prog info: %s", strerror(-err));
+	if (cli_json)
+		show_json(&info);
+	else
+		show_plain(&info);
+	return 0;
+}
+
+/* ---- dump xlated ---- */
+
+static int do_dump(int fd, int argc, char **argv)
+{
+	bool opcodes = argc == 1 && !strcmp(argv[0], "opcodes");
+	struct bpf_prog_info info;
+	int err;
+
+	if (argc > 1 || (argc == 1 && !opcodes))
+		return cli_error("expected nothing or 'opcodes' after PROG");
+	if ((err = prog_info(fd, &info)))
+		return cli_error("can't get prog info: %s", strerror(-err));
+	uint32_t len = info.xlated_prog_len;
+	struct bpf_insn *insns = calloc(1, len ? len : 1);
+	if (!insns)
+		return cli_error("out of memory");
+	struct bpf_prog_info want = { .xlated_prog_len = len, .xlated_prog_insns = (uintptr_t)insns };
+	union bpf_attr a = { .info = { .bpf_fd = (uint32_t)fd, .info_len = sizeof(want),
+				       .info = (uintptr_t)&want } };
+	char *text = NULL;
+	if ((err = sys(BPF_OBJ_GET_INFO_BY_FD, &a)) == 0)
+		text = bpfx_disasm(insns, len / sizeof(*insns), BPFX_SYNTAX_BPFTOOL, opcodes, &err);
+	free(insns);
+	if (!text)
+		return cli_error("can't dump the instructions: %s", strerror(-err));
+	fputs(text, stdout);
+	free(text);
+	return 0;
+}
+
+/* ---- run ---- */
+
+struct run_args {
+	const char *data_in, *data_out, *ctx_in, *ctx_out;
+	uint32_t repeat;
+};
+
+static int parse_run(int argc, char **argv, struct run_args *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->repeat = 0; /* 0: once, and what syscall programs require */
+	for (int i = 0; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return cli_error("missing value after '%s'", argv[i]);
+		const char *v = argv[i + 1];
+		if (!strcmp(argv[i], "data_in"))
+			r->data_in = v;
+		else if (!strcmp(argv[i], "data_out"))
+			r->data_out = v;
+		else if (!strcmp(argv[i], "ctx_in"))
+			r->ctx_in = v;
+		else if (!strcmp(argv[i], "ctx_out"))
+			r->ctx_out = v;
+		else if (!strcmp(argv[i], "repeat"))
+			r->repeat = (uint32_t)strtoul(v, NULL, 0);
+		else
+			return cli_error("unknown argument '%s'", argv[i]);
+	}
+	return 0;
+}
+
+static int write_out(const char *path, const void *buf, uint32_t len)
+{
+	FILE *f = !strcmp(path, "-") ? stdout : fopen(path, "wb");
+	if (!f)
+		return cli_error("can't open %s: %s", path, strerror(errno));
+	size_t n = fwrite(buf, 1, len, f);
+	if (f != stdout)
+		fclose(f);
+	return n == len ? 0 : cli_error("can't write %s", path);
+}
+
+/* Output buffers get the input's size plus room to grow (XDP may). */
+static int run_test(int fd, const struct run_args *r, uint8_t *din, size_t dlen, uint8_t *cin,
+		    size_t clen)
+{
+	size_t dout_sz = dlen + 4096, cout_sz = clen + 4096;
+	uint8_t *dout = r->data_out ? calloc(1, dout_sz) : NULL;
+	uint8_t *cout = r->ctx_out ? calloc(1, cout_sz) : NULL;
+	union bpf_attr a = { .test = {
+		.prog_fd = (uint32_t)fd, .repeat = r->repeat,
+		.data_in = (uintptr_t)din, .data_size_in = (uint32_t)dlen,
+		.data_out = (uintptr_t)dout, .data_size_out = dout ? (uint32_t)dout_sz : 0,
+		.ctx_in = (uintptr_t)cin, .ctx_size_in = (uint32_t)clen,
+		.ctx_out = (uintptr_t)cout, .ctx_size_out = cout ? (uint32_t)cout_sz : 0 } };
+	int err = sys(BPF_PROG_TEST_RUN, &a), rc = 0;
+	if (err)
+		rc = cli_error("failed to run program: %s", strerror(-err));
+	if (!rc && dout)
+		rc = write_out(r->data_out, dout, a.test.data_size_out);
+	if (!rc && cout)
+		rc = write_out(r->ctx_out, cout, a.test.ctx_size_out);
+	if (!rc && cli_json) {
+		json_begin_object();
+		json_key("retval");
+		json_uint(a.test.retval);
+		json_key("duration");
+		json_uint(a.test.duration);
+		json_end_object();
+		json_end_document();
+	} else if (!rc) {
+		printf("Return value: %u, duration%s: %uns\n", a.test.retval,
+		       r->repeat > 1 ? " (average)" : "", a.test.duration);
+	}
+	free(dout);
+	free(cout);
+	return rc;
+}
+
+static int do_run(int fd, int argc, char **argv)
+{
+	struct run_args r;
+	uint8_t *din = NULL, *cin = NULL;
+	size_t dlen = 0, clen = 0;
+	int rc;
+
+	if (parse_run(argc, argv, &r))
+		return 1;
+	if (!r.data_in && !r.ctx_in)
+		return cli_error("run: expected data_in or ctx_in");
+	if ((r.data_in && cli_read_file(r.data_in, &din, &dlen)) ||
+	    (r.ctx_in && cli_read_file(r.ctx_in, &cin, &clen)))
+		rc = 1;
+	else
+		rc = run_test(fd, &r, din, dlen, cin, clen);
+	free(din);
+	free(cin);
+	return rc;
+}
+
+/* ---- load, loadall ---- */
+
+static int pin_fd(int fd, const char *path)
+{
+	union bpf_attr a = { .pathname = (uintptr_t)path, .bpf_fd = (uint32_t)fd };
+	int err = sys(BPF_OBJ_PIN, &a);
+	if (err)
+		cli_error("failed to pin program at %s: %s%s", path, strerror(-err),
+			  err == -EPERM ? " (its maps must live in the bpffs root)" : "");
+	return err;
+}
+
+/* Creates DIR for loadall when missing (one level; errors show at the
+ * pins), relative to the library's bpffs root. */
+static void make_dir(const char *dir)
+{
+	char path[4096];
+	const char *root = bpfx_bpffs_root();
+
+	if (dir[0] == '/')
+		snprintf(path, sizeof(path), "%s", dir);
+	else if (root)
+		snprintf(path, sizeof(path), "%s/%s", root, dir);
+	else
+		return;
+	(void)mkdir(path, 0700);
+}
+
+/* Runs for `load OBJ PATH` (all == false: pins the first program at
+ * PATH) and `loadall OBJ DIR` (pins each as DIR/<function name>). */
+static int do_load(int argc, char **argv, bool all)
+{
+	if (argc != 2)
+		return cli_error("expected OBJ and %s", all ? "DIR" : "PATH");
+	int err = 0;
+	struct bpfx_object_opts o = { .sz = sizeof(o) };
+	struct bpfx_object *obj = bpfx_object__open(argv[0], &o, &err);
+	if (!obj)
+		return cli_error("failed to open object file %s: %s", argv[0], strerror(-err));
+	if ((err = bpfx_object__load(obj))) {
+		bpfx_object__close(obj);
+		return cli_error("failed to load object file %s: %s", argv[0], strerror(-err));
+	}
+	size_t n = bpfx_object__program_cnt(obj);
+	if (!n)
+		err = cli_error("object file %s has no programs", argv[0]);
+	if (!err && all) {
+		make_dir(argv[1]);
+		for (size_t i = 0; i < n && !err; i++) {
+			const struct bpfx_program *p = bpfx_object__program(obj, i);
+			char path[4096];
+			snprintf(path, sizeof(path), "%s/%s", argv[1], bpfx_program__name(p));
+			err = pin_fd(bpfx_program__fd(p), path) ? 1 : 0;
+		}
+	} else if (!err) {
+		err = pin_fd(bpfx_program__fd(bpfx_object__program(obj, 0)), argv[1]) ? 1 : 0;
+	}
+	bpfx_object__close(obj);
+	if (!err && cli_json)
+		json_end_document();
+	return err ? 1 : 0;
+}
+
+int cmd_prog(int argc, char **argv)
+{
+	if (argc < 1 || !strcmp(argv[0], "help") || !strcmp(argv[0], "--help")) {
+		prog_usage(argc < 1 ? stderr : stdout);
+		return argc < 1 ? 2 : 0;
+	}
+	const char *cmd = argv[0];
+	argc--, argv++;
+	if (!strcmp(cmd, "load") || !strcmp(cmd, "loadall"))
+		return do_load(argc, argv, !strcmp(cmd, "loadall"));
+	bool dump = !strcmp(cmd, "dump");
+	if (dump) {
+		if (argc < 1 || strcmp(argv[0], "xlated"))
+			return cli_error("expected 'xlated' after dump (no JIT: no 'jited')");
+		argc--, argv++;
+	}
+	bool show = !strcmp(cmd, "show") || !strcmp(cmd, "list"), run = !strcmp(cmd, "run");
+	if (!show && !dump && !run)
+		return cli_error("unknown prog command '%s' (see bpfx prog help)", cmd);
+	if (show && argc == 0)
+		return cli_json ? (puts("[]"), 0) : 0; /* no program outlives a command */
+	int fd = open_prog(&argc, &argv);
+	if (fd < 0)
+		return 1;
+	int rc;
+	if (show)
+		rc = argc ? cli_error("unexpected '%s' after PROG", argv[0]) : do_show(fd);
+	else if (dump)
+		rc = do_dump(fd, argc, argv);
+	else
+		rc = do_run(fd, argc, argv);
+	close(fd);
+	return rc;
+}
