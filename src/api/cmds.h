@@ -23,6 +23,12 @@ int cmd_obj_get_info_by_fd(union bpf_attr *attr);
 int cmd_prog_load(union bpf_attr *attr);
 int cmd_obj_pin(union bpf_attr *attr);
 int cmd_obj_get(union bpf_attr *attr);
+
+/* A descriptor for the map pinned in `file` (taken over, closed on every
+ * path): the process's existing object when it has one, else the map
+ * rebuilt from the file; -EINVAL when the file is another kind of object.
+ * Shared by OBJ_GET and the program pins (their maps). */
+int pin_map_fd(int file);
 int cmd_prog_test_run(union bpf_attr *attr);
 int cmd_prog_get_next_id(union bpf_attr *attr);
 int cmd_prog_get_fd_by_id(union bpf_attr *attr);

@@ -49,32 +49,24 @@ int cmd_obj_pin(union bpf_attr *attr)
 	return err;
 }
 
-int cmd_obj_get(union bpf_attr *attr)
+int pin_map_fd(int file)
 {
-	char path[PATH_MAX];
 	enum obj_kind kind;
 	struct stat st;
-	int err, file;
+	int err = 0;
 
-	if (attr->file_flags & ~(uint32_t)(BPF_F_RDONLY | BPF_F_WRONLY) || attr->bpf_fd)
-		return -EINVAL;
-	if ((err = bpffs_resolve((const char *)(uintptr_t)attr->pathname, path, sizeof(path))))
-		return err;
-	if ((file = open(path, O_RDWR | O_CLOEXEC)) < 0)
-		return -errno;
 	if (fstat(file, &st) < 0) {
 		err = -errno;
 		close(file);
 		return err;
 	}
-	if (prog_pin_is(file)) { /* a program: rebuilt, a new one each time */
-		int fd = prog_pin_get(file);
-		close(file);
-		return fd;
-	}
 	struct obj *o = obj_by_inode(st.st_dev, st.st_ino, &kind);
 	if (o) { /* this process has it already */
 		close(file);
+		if (kind != OBJ_MAP) {
+			obj_put(o);
+			return -EINVAL;
+		}
 	} else {
 		struct map *m = map_open(file, &err);
 		if (!m) {
@@ -86,4 +78,23 @@ int cmd_obj_get(union bpf_attr *attr)
 	int fd = fd_new(o);
 	obj_put(o);
 	return fd;
+}
+
+int cmd_obj_get(union bpf_attr *attr)
+{
+	char path[PATH_MAX];
+	int err, file;
+
+	if (attr->file_flags & ~(uint32_t)(BPF_F_RDONLY | BPF_F_WRONLY) || attr->bpf_fd)
+		return -EINVAL;
+	if ((err = bpffs_resolve((const char *)(uintptr_t)attr->pathname, path, sizeof(path))))
+		return err;
+	if ((file = open(path, O_RDWR | O_CLOEXEC)) < 0)
+		return -errno;
+	if (prog_pin_is(file)) { /* a program: rebuilt, a new one each time */
+		int fd = prog_pin_get(file);
+		close(file);
+		return fd;
+	}
+	return pin_map_fd(file);
 }

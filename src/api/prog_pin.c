@@ -207,9 +207,7 @@ static int open_map(const char *name)
 {
 	char path[PATH_MAX];
 	const char *root = bpffs_root();
-	enum obj_kind kind;
-	struct stat st;
-	int err = 0, file;
+	int file;
 
 	if (!root)
 		return -ENOENT;
@@ -218,29 +216,7 @@ static int open_map(const char *name)
 	snprintf(path, sizeof(path), "%s/" OBJECTS_DIR "/%s", root, name);
 	if ((file = open(path, O_RDWR | O_CLOEXEC)) < 0)
 		return -errno;
-	if (fstat(file, &st) < 0) {
-		err = -errno;
-		close(file);
-		return err;
-	}
-	struct obj *o = obj_by_inode(st.st_dev, st.st_ino, &kind);
-	if (o) {
-		close(file);
-		if (kind != OBJ_MAP) {
-			obj_put(o);
-			return -EINVAL;
-		}
-	} else {
-		struct map *m = map_open(file, &err);
-		if (!m) {
-			close(file);
-			return err;
-		}
-		o = &m->obj;
-	}
-	int fd = fd_new(o);
-	obj_put(o);
-	return fd;
+	return pin_map_fd(file);
 }
 
 /* PROG_LOAD of the pin's instructions with its maps as fd_array. */
