@@ -204,3 +204,8 @@ uint32_t kbpf_possible_cpus(void)
 	fclose(f);
 	return hi + 1;
 }
+
+int kbpf_sys(int cmd, union bpf_attr *attr, unsigned int size)
+{
+	return (int)syscall(__NR_bpf, cmd, attr, size);
+}

@@ -32,6 +32,9 @@
  * tells where it came from). */
 const unsigned char *kbpf_data(void);
 
+/* The kernel's bpf() system call itself, shaped like bpfx_bpf(). */
+int kbpf_sys(int cmd, union bpf_attr *attr, unsigned int size);
+
 /* Probes once per process whether bpf() can load and test-run a trivial
  * program here. Returns NULL when it can, else one line saying why not
  * (not root, no bpf() syscall, not permitted, ...). */

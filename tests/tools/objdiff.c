@@ -28,10 +28,6 @@
 
 typedef int (*bpf_fn)(int cmd, union bpf_attr *attr, unsigned int size);
 
-static int kernel_bpf(int cmd, union bpf_attr *attr, unsigned int size)
-{
-	return (int)syscall(__NR_bpf, cmd, attr, size);
-}
 
 struct args {
 	uint32_t key;
@@ -259,21 +255,21 @@ static bool run_kernel(const char *path, struct side *s)
 	bool ok = CHECK(bpf_object__load(obj) == 0, "the kernel loads %s", path);
 	for (size_t i = 0; ok && i < NSTEPS; i++) {
 		struct bpf_program *p = bpf_object__find_program_by_name(obj, steps[i].prog);
-		s->err[i] = p ? run_step(kernel_bpf, bpf_program__fd(p), i, s) : -ENOENT;
+		s->err[i] = p ? run_step(kbpf_sys, bpf_program__fd(p), i, s) : -ENOENT;
 	}
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, obj) {
 		if (!ok || !is_packet_prog(bpf_program__type(prog)))
 			continue;
 		for (int k = 0; k < NPACKETS && s->nxdp < MAX_XDP; k++)
-			xdp_step(kernel_bpf, bpf_program__fd(prog), bpf_program__name(prog), k,
+			xdp_step(kbpf_sys, bpf_program__fd(prog), bpf_program__name(prog), k,
 				 s->xdp[s->nxdp++]);
 	}
 	struct bpf_map *map;
 	bpf_object__for_each_map(map, obj) {
 		if (!ok || s->nmaps >= MAX_MAPS)
 			break;
-		dump_map(kernel_bpf, bpf_map__fd(map), bpf_map__name(map), bpf_map__type(map),
+		dump_map(kbpf_sys, bpf_map__fd(map), bpf_map__name(map), bpf_map__type(map),
 			 bpf_map__key_size(map), bpf_map__value_size(map), ncpus,
 			 s->maps[s->nmaps++]);
 	}

@@ -18,20 +18,9 @@
 #include "loader/btf.h"
 #include "talloc.h"
 #include "tcheck.h"
+#include "tlog.h"
 #include "util/strbuf.h"
 
-static char last_log[1024];
-static unsigned log_lines;
-
-static void capture(void *ctx, enum bpfx_log_level level, const char *msg)
-{
-	(void)ctx;
-	(void)level;
-	snprintf(last_log, sizeof(last_log), "%s", msg);
-	log_lines++;
-}
-
-static const struct log_sink sink = { capture, NULL };
 static struct bb b;
 static uint8_t blob[sizeof(b.w) + sizeof(b.s) + 64];
 static size_t blob_len;
@@ -51,13 +40,13 @@ static void expect_bad_data(const char *what, const void *data, size_t n, const 
 	struct btf *btf;
 	int err = 0;
 
-	last_log[0] = '\0';
-	log_lines = 0;
-	btf = btf_parse(data, n, &sink, &err);
+	t_last_log[0] = '\0';
+	t_log_lines = 0;
+	btf = btf_parse(data, n, &t_log_sink, &err);
 	CHECK(!btf && err == -EINVAL, "%s: refused with -EINVAL (got %p, err %d)", what, (void *)btf,
 	      err);
-	CHECK(log_lines == 1 && strstr(last_log, want), "%s: one log line mentioning '%s' (got %u: "
-	      "'%s')", what, want, log_lines, last_log);
+	CHECK(t_log_lines == 1 && strstr(t_last_log, want), "%s: one log line mentioning '%s' (got %u: "
+	      "'%s')", what, want, t_log_lines, t_last_log);
 	btf_free(btf);
 }
 
@@ -74,9 +63,9 @@ static struct btf *parse_ok(const char *what)
 	int err = 0;
 
 	finish();
-	last_log[0] = '\0';
-	btf = btf_parse(blob, blob_len, &sink, &err);
-	CHECK(btf && !err, "%s: accepted (err %d, log '%s')", what, err, last_log);
+	t_last_log[0] = '\0';
+	btf = btf_parse(blob, blob_len, &t_log_sink, &err);
+	CHECK(btf && !err, "%s: accepted (err %d, log '%s')", what, err, t_last_log);
 	return btf;
 }
 

@@ -16,19 +16,8 @@
 #include "loader/btf.h"
 #include "talloc.h"
 #include "tcheck.h"
+#include "tlog.h"
 
-static char last_log[1024];
-static unsigned log_lines;
-
-static void capture(void *ctx, enum bpfx_log_level level, const char *msg)
-{
-	(void)ctx;
-	(void)level;
-	snprintf(last_log, sizeof(last_log), "%s", msg);
-	log_lines++;
-}
-
-static const struct log_sink sink = { capture, NULL };
 static struct bb b;
 static uint8_t blob[4096];
 
@@ -38,8 +27,8 @@ static struct btf *parse_ok(const char *what)
 	struct btf *btf;
 	int err = 0;
 
-	btf = btf_parse(blob, len, &sink, &err);
-	CHECK(btf && !err, "%s: accepted (err %d, log '%s')", what, err, last_log);
+	btf = btf_parse(blob, len, &t_log_sink, &err);
+	CHECK(btf && !err, "%s: accepted (err %d, log '%s')", what, err, t_last_log);
 	return btf;
 }
 
@@ -113,13 +102,13 @@ static void expect_bad_ext(const char *what, size_t len, const char *want)
 	struct btf_ext *e;
 	int err = 0;
 
-	last_log[0] = '\0';
-	log_lines = 0;
-	e = btf_ext_parse(ext, len, ext_btf, &sink, &err);
+	t_last_log[0] = '\0';
+	t_log_lines = 0;
+	e = btf_ext_parse(ext, len, ext_btf, &t_log_sink, &err);
 	CHECK(!e && err == -EINVAL, "%s: BTF.ext refused with -EINVAL (got %p, err %d)", what,
 	      (void *)e, err);
-	CHECK(log_lines == 1 && strstr(last_log, want), "%s: one log line mentioning '%s' (got %u: "
-	      "'%s')", what, want, log_lines, last_log);
+	CHECK(t_log_lines == 1 && strstr(t_last_log, want), "%s: one log line mentioning '%s' (got %u: "
+	      "'%s')", what, want, t_log_lines, t_last_log);
 	btf_ext_free(e);
 }
 
@@ -130,8 +119,8 @@ static void test_ext_valid(void)
 	size_t len = build_ext();
 	int err = 0;
 
-	e = btf_ext_parse(ext, len, ext_btf, &sink, &err);
-	CHECK(e && !err, "valid BTF.ext accepted (err %d, log '%s')", err, last_log);
+	e = btf_ext_parse(ext, len, ext_btf, &t_log_sink, &err);
+	CHECK(e && !err, "valid BTF.ext accepted (err %d, log '%s')", err, t_last_log);
 	if (!e)
 		return;
 	CHECK(btf_ext_sec_cnt(e) == 2, "two sections (%d)", btf_ext_sec_cnt(e));
@@ -163,9 +152,9 @@ static void test_ext_valid(void)
 	memmove(&ext[6], &ext[8], (ext_words - 8) * 4);
 	ext[1] = 24;
 	ext[7 - 2] = 0;
-	e = btf_ext_parse(ext, (ext_words - 2) * 4, ext_btf, &sink, &err);
+	e = btf_ext_parse(ext, (ext_words - 2) * 4, ext_btf, &t_log_sink, &err);
 	CHECK(e && btf_ext_sec_cnt(e) == 2 && !btf_ext_find_sec(e, "xdp")->core_relo.cnt,
-	      "24-byte header without core_relo (log '%s')", last_log);
+	      "24-byte header without core_relo (log '%s')", t_last_log);
 	btf_ext_free(e);
 }
 

@@ -21,10 +21,6 @@
 
 typedef int (*bpf_fn)(int cmd, union bpf_attr *attr, unsigned int size);
 
-static int kernel_bpf(int cmd, union bpf_attr *attr, unsigned int size)
-{
-	return (int)syscall(__NR_bpf, cmd, attr, size);
-}
 
 #define MAX_STEPS 128
 
@@ -275,7 +271,7 @@ int main(void)
 		t_skip("kernel comparison of map commands: %s", why);
 		return t_done("map_cmds");
 	}
-	run_all(&theirs, kernel_bpf, ncpu);
+	run_all(&theirs, kbpf_sys, ncpu);
 	CHECK(mine.n == theirs.n, "same number of steps: %d vs %d", mine.n, theirs.n);
 	for (int i = 0; i < mine.n && i < theirs.n; i++) {
 		const struct step *a = &mine.steps[i], *b = &theirs.steps[i];

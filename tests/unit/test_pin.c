@@ -16,48 +16,17 @@
 
 #include <bpfx/bpfx.h>
 
+#include "tbpf.h"
 #include "tcheck.h"
 #include "tinsn.h"
 
 static char root[64];
 
-static int sys(int cmd, union bpf_attr *a)
-{
-	int r = bpfx_bpf(cmd, a, sizeof(*a));
-	return r < 0 ? -errno : r;
-}
 
-static int pin(int fd, const char *path)
-{
-	union bpf_attr a = { .pathname = (uintptr_t)path, .bpf_fd = (uint32_t)fd };
-	return sys(BPF_OBJ_PIN, &a);
-}
 
-static int get(const char *path)
-{
-	union bpf_attr a = { .pathname = (uintptr_t)path };
-	return sys(BPF_OBJ_GET, &a);
-}
 
-static int update(int fd, uint32_t key, uint64_t value)
-{
-	union bpf_attr a = { .map_fd = (uint32_t)fd, .key = (uintptr_t)&key,
-			     .value = (uintptr_t)&value };
-	return sys(BPF_MAP_UPDATE_ELEM, &a);
-}
 
-static uint64_t lookup(int fd, uint32_t key)
-{
-	uint64_t v = 0xdead;
-	union bpf_attr a = { .map_fd = (uint32_t)fd, .key = (uintptr_t)&key, .value = (uintptr_t)&v };
-	return sys(BPF_MAP_LOOKUP_ELEM, &a) ? 0xdead : v;
-}
 
-static int create(uint32_t type, uint32_t max)
-{
-	union bpf_attr a = { .map_type = type, .key_size = 4, .value_size = 8, .max_entries = max };
-	return sys(BPF_MAP_CREATE, &a);
-}
 
 /* A syscall program: lock *(u64 *)(map[0]) += 1, `n` times per run. */
 static int adder(int map_fd)
@@ -76,16 +45,16 @@ static int adder(int map_fd)
 	union bpf_attr a = { .prog_type = BPF_PROG_TYPE_SYSCALL, .insn_cnt = sizeof(p) / sizeof(p[0]),
 			     .insns = (uintptr_t)p, .license = (uintptr_t)"GPL",
 			     .prog_flags = BPF_F_SLEEPABLE };
-	return sys(BPF_PROG_LOAD, &a);
+	return t_sys(BPF_PROG_LOAD, &a);
 }
 
 static int run_adder(const char *pinned, int times)
 {
-	int map = get(pinned);
+	int map = t_get(pinned);
 	int prog = map >= 0 ? adder(map) : -1;
 	for (int i = 0; prog >= 0 && i < times; i++) {
 		union bpf_attr t = { .test = { .prog_fd = (uint32_t)prog } };
-		if (sys(BPF_PROG_TEST_RUN, &t))
+		if (t_sys(BPF_PROG_TEST_RUN, &t))
 			return -1;
 	}
 	return prog >= 0 ? 0 : -1;
@@ -98,21 +67,21 @@ int main(void)
 		return CHECK(0, "mkdtemp"), t_done("pin");
 	setenv("BPFX_FS", root, 1);
 
-	int arr = create(BPF_MAP_TYPE_ARRAY, 4), hash = create(BPF_MAP_TYPE_HASH, 2048);
+	int arr = t_map_create(BPF_MAP_TYPE_ARRAY, 4), hash = t_map_create(BPF_MAP_TYPE_HASH, 2048);
 	CHECK(arr >= 0 && hash >= 0, "create maps: %d %d", arr, hash);
-	CHECK(update(arr, 0, 11) == 0, "update before pinning");
-	CHECK(pin(arr, "arr") == 0, "pin relative");
-	CHECK(pin(hash, "hash") == 0, "pin hash");
-	CHECK(pin(arr, "arr") == -EEXIST, "pin twice: EEXIST");
-	CHECK(pin(arr, "/tmp/elsewhere") == -EPERM, "pin outside the root: EPERM");
-	CHECK(pin(arr, "../escape") == -EPERM, "pin with ..: EPERM");
+	CHECK(t_update(arr, 0, 11) == 0, "update before pinning");
+	CHECK(t_pin(arr, "arr") == 0, "pin relative");
+	CHECK(t_pin(hash, "hash") == 0, "pin hash");
+	CHECK(t_pin(arr, "arr") == -EEXIST, "pin twice: EEXIST");
+	CHECK(t_pin(arr, "/tmp/elsewhere") == -EPERM, "pin outside the root: EPERM");
+	CHECK(t_pin(arr, "../escape") == -EPERM, "pin with ..: EPERM");
 	char abs[128];
 	snprintf(abs, sizeof(abs), "%s/arr2", root);
-	CHECK(pin(arr, abs) == 0, "pin absolute inside the root");
-	CHECK(get("nope") == -ENOENT, "get missing: ENOENT");
+	CHECK(t_pin(arr, abs) == 0, "pin absolute inside the root");
+	CHECK(t_get("nope") == -ENOENT, "get missing: ENOENT");
 	FILE *f = fopen(abs, "r+");
-	int again = get("arr2");
-	CHECK(again >= 0 && lookup(again, 0) == 11, "get in the same process sees the map");
+	int again = t_get("arr2");
+	CHECK(again >= 0 && t_lookup(again, 0) == 11, "get in the same process sees the map");
 	if (f)
 		fclose(f);
 	snprintf(abs, sizeof(abs), "%s/junk", root);
@@ -120,29 +89,29 @@ int main(void)
 		fputs("not a map", f);
 		fclose(f);
 	}
-	CHECK(get("junk") == -EINVAL, "get a file that is not a map: EINVAL");
+	CHECK(t_get("junk") == -EINVAL, "get a file that is not a map: EINVAL");
 
 	/* Another process opens the pins and writes; we see its writes. */
 	pid_t pid = fork();
 	if (pid == 0) {
-		int a = get("arr"), h = get("hash");
-		int ok = a >= 0 && h >= 0 && lookup(a, 0) == 11 && update(a, 1, 22) == 0;
+		int a = t_get("arr"), h = t_get("hash");
+		int ok = a >= 0 && h >= 0 && t_lookup(a, 0) == 11 && t_update(a, 1, 22) == 0;
 		for (uint32_t k = 0; ok && k < 1000; k++)
-			ok = update(h, k, k * 3) == 0;
+			ok = t_update(h, k, k * 3) == 0;
 		_exit(ok ? 0 : 1);
 	}
 	int status = 0;
 	waitpid(pid, &status, 0);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child used the pinned maps");
-	CHECK(lookup(arr, 1) == 22, "the child's array update is ours: %llu",
-	      (unsigned long long)lookup(arr, 1));
+	CHECK(t_lookup(arr, 1) == 22, "the child's array update is ours: %llu",
+	      (unsigned long long)t_lookup(arr, 1));
 	int seen = 0;
 	for (uint32_t k = 0; k < 1000; k++)
-		seen += lookup(hash, k) == k * 3;
+		seen += t_lookup(hash, k) == k * 3;
 	CHECK(seen == 1000, "the child's 1000 hash entries are ours: %d", seen);
 
 	/* Programs in two processes add to one pinned value at once. */
-	CHECK(update(arr, 0, 0) == 0, "reset the counter");
+	CHECK(t_update(arr, 0, 0) == 0, "reset the counter");
 	enum { RUNS = 20000 };
 	pid = fork();
 	if (pid == 0)
@@ -150,8 +119,8 @@ int main(void)
 	int mine = run_adder("arr", RUNS);
 	waitpid(pid, &status, 0);
 	CHECK(mine == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, "both processes ran");
-	CHECK(lookup(arr, 0) == 2 * RUNS, "atomic adds from two processes: %llu of %d",
-	      (unsigned long long)lookup(arr, 0), 2 * RUNS);
+	CHECK(t_lookup(arr, 0) == 2 * RUNS, "atomic adds from two processes: %llu of %d",
+	      (unsigned long long)t_lookup(arr, 0), 2 * RUNS);
 
 	close(arr);
 	close(hash);

@@ -23,10 +23,6 @@
 
 typedef int (*bpf_fn)(int cmd, union bpf_attr *attr, unsigned int size);
 
-static int kernel_bpf(int cmd, union bpf_attr *attr, unsigned int size)
-{
-	return (int)syscall(__NR_bpf, cmd, attr, size);
-}
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define LD_MAP(reg, fd) RAW(BPF_LD | BPF_IMM | BPF_DW, reg, BPF_PSEUDO_MAP_FD, 0, fd), RAW(0, 0, 0, 0, 0)
@@ -175,7 +171,7 @@ int main(void)
 		t_skip("kernel comparison of program commands: %s", why);
 		return t_done("prog_cmds");
 	}
-	scenario(kernel_bpf, &theirs);
+	scenario(kbpf_sys, &theirs);
 	CHECK(mine.n == theirs.n, "same steps: %d vs %d", mine.n, theirs.n);
 	for (int i = 0; i < mine.n && i < theirs.n; i++)
 		CHECK(mine.ret[i] == theirs.ret[i] && mine.err[i] == theirs.err[i] &&

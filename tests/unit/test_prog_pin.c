@@ -15,42 +15,16 @@
 
 #include <bpfx/bpfx.h>
 
+#include "tbpf.h"
 #include "tcheck.h"
 #include "tinsn.h"
 
 static char root[64];
 
-static int sys(int cmd, union bpf_attr *a)
-{
-	int r = bpfx_bpf(cmd, a, sizeof(*a));
-	return r < 0 ? -errno : r;
-}
 
-static int pin(int fd, const char *path)
-{
-	union bpf_attr a = { .pathname = (uintptr_t)path, .bpf_fd = (uint32_t)fd };
-	return sys(BPF_OBJ_PIN, &a);
-}
 
-static int get(const char *path)
-{
-	union bpf_attr a = { .pathname = (uintptr_t)path };
-	return sys(BPF_OBJ_GET, &a);
-}
 
-static uint64_t lookup(int fd, uint32_t key)
-{
-	uint64_t v = 0xdead;
-	union bpf_attr a = { .map_fd = (uint32_t)fd, .key = (uintptr_t)&key, .value = (uintptr_t)&v };
-	return sys(BPF_MAP_LOOKUP_ELEM, &a) ? 0xdead : v;
-}
 
-static int create(void)
-{
-	union bpf_attr a = { .map_type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 8,
-			     .max_entries = 4 };
-	return sys(BPF_MAP_CREATE, &a);
-}
 
 /* A syscall program: *(u64 *)map[0] += 1 (atomically), returns 7. */
 static int adder(int map_fd)
@@ -70,13 +44,13 @@ static int adder(int map_fd)
 			     .insns = (uintptr_t)p, .license = (uintptr_t)"GPL",
 			     .prog_flags = BPF_F_SLEEPABLE };
 	snprintf(a.prog_name, sizeof(a.prog_name), "adder");
-	return sys(BPF_PROG_LOAD, &a);
+	return t_sys(BPF_PROG_LOAD, &a);
 }
 
 static int run(int prog, uint32_t *retval)
 {
 	union bpf_attr t = { .test = { .prog_fd = (uint32_t)prog } };
-	int err = sys(BPF_PROG_TEST_RUN, &t);
+	int err = t_sys(BPF_PROG_TEST_RUN, &t);
 	*retval = t.test.retval;
 	return err;
 }
@@ -107,26 +81,26 @@ static void hostile(void)
 {
 	uint32_t big = 0x7fffffff, two = 2, bad_idx = 5;
 	mangle("prog", "trunc", 0, NULL, 0, 20);
-	CHECK(get("trunc") == -EINVAL, "truncated header: EINVAL");
+	CHECK(t_get("trunc") == -EINVAL, "truncated header: EINVAL");
 	mangle("prog", "trunc2", 0, NULL, 0, 60);
-	CHECK(get("trunc2") == -EINVAL, "truncated instructions: EINVAL");
+	CHECK(t_get("trunc2") == -EINVAL, "truncated instructions: EINVAL");
 	mangle("prog", "magic", 0, "xmag", 4, 0);
-	CHECK(get("magic") == -EINVAL, "bad magic: EINVAL");
+	CHECK(t_get("magic") == -EINVAL, "bad magic: EINVAL");
 	mangle("prog", "vers", 4, &big, 4, 0);
-	CHECK(get("vers") == -EINVAL, "bad version: EINVAL");
+	CHECK(t_get("vers") == -EINVAL, "bad version: EINVAL");
 	/* insn_cnt at 40, map_cnt at 44 (after the 16-byte name at 24). */
 	mangle("prog", "insns", 40, &big, 4, 0);
-	CHECK(get("insns") == -EINVAL, "insn count past the end: EINVAL");
+	CHECK(t_get("insns") == -EINVAL, "insn count past the end: EINVAL");
 	mangle("prog", "maps", 44, &big, 4, 0);
-	CHECK(get("maps") == -EINVAL, "map count past the end: EINVAL");
+	CHECK(t_get("maps") == -EINVAL, "map count past the end: EINVAL");
 	mangle("prog", "maps0", 44, &two, 4, 0);
-	CHECK(get("maps0") == -EINVAL, "map count disagreeing with the size: EINVAL");
+	CHECK(t_get("maps0") == -EINVAL, "map count disagreeing with the size: EINVAL");
 	/* The lddw is instruction 1: its imm at 48 + 8 + 4. */
 	mangle("prog", "idx", 60, &bad_idx, 4, 0);
-	CHECK(get("idx") == -EINVAL, "map index out of range: EINVAL");
+	CHECK(t_get("idx") == -EINVAL, "map index out of range: EINVAL");
 	char name[64] = "../../etc/passwd";
 	mangle("prog", "mapname", 48 + 11 * 8, name, sizeof(name), 0);
-	CHECK(get("mapname") == -EINVAL, "map link name with a slash: EINVAL");
+	CHECK(t_get("mapname") == -EINVAL, "map link name with a slash: EINVAL");
 }
 
 int main(void)
@@ -136,19 +110,19 @@ int main(void)
 		return CHECK(0, "mkdtemp"), t_done("prog_pin");
 	setenv("BPFX_FS", root, 1);
 
-	int map = create(), prog = map >= 0 ? adder(map) : -1;
+	int map = t_map_create(BPF_MAP_TYPE_ARRAY, 4), prog = map >= 0 ? adder(map) : -1;
 	uint32_t ret = 0;
 	CHECK(map >= 0 && prog >= 0, "create map and load: %d %d", map, prog);
-	CHECK(run(prog, &ret) == 0 && ret == 7 && lookup(map, 0) == 1, "run here");
-	CHECK(pin(prog, "prog") == 0, "pin the program");
-	CHECK(pin(prog, "prog") == -EEXIST, "pin twice: EEXIST");
-	CHECK(pin(prog, "/tmp/elsewhere") == -EPERM, "pin outside the root: EPERM");
-	int again = get("prog");
-	CHECK(again >= 0 && run(again, &ret) == 0 && ret == 7 && lookup(map, 0) == 2,
+	CHECK(run(prog, &ret) == 0 && ret == 7 && t_lookup(map, 0) == 1, "run here");
+	CHECK(t_pin(prog, "prog") == 0, "pin the program");
+	CHECK(t_pin(prog, "prog") == -EEXIST, "pin twice: EEXIST");
+	CHECK(t_pin(prog, "/tmp/elsewhere") == -EPERM, "pin outside the root: EPERM");
+	int again = t_get("prog");
+	CHECK(again >= 0 && run(again, &ret) == 0 && ret == 7 && t_lookup(map, 0) == 2,
 	      "get in the same process runs on the same map");
 
-	int third = pin(again, "prog2") == 0 ? get("prog2") : -1;
-	CHECK(third >= 0 && run(third, &ret) == 0 && lookup(map, 0) == 3,
+	int third = t_pin(again, "prog2") == 0 ? t_get("prog2") : -1;
+	CHECK(third >= 0 && run(third, &ret) == 0 && t_lookup(map, 0) == 3,
 	      "a program got from a pin pins again, on the same map");
 	if (third >= 0)
 		close(third);
@@ -156,7 +130,7 @@ int main(void)
 	enum { RUNS = 1000 };
 	pid_t pid = fork();
 	if (pid == 0) {
-		int p = get("prog");
+		int p = t_get("prog");
 		int ok = p >= 0;
 		for (int i = 0; ok && i < RUNS; i++)
 			ok = run(p, &ret) == 0 && ret == 7;
@@ -165,8 +139,8 @@ int main(void)
 	int status = 0;
 	waitpid(pid, &status, 0);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child got and ran the program");
-	CHECK(lookup(map, 0) == 3 + RUNS, "the child's runs are in our map: %llu",
-	      (unsigned long long)lookup(map, 0));
+	CHECK(t_lookup(map, 0) == 3 + RUNS, "the child's runs are in our map: %llu",
+	      (unsigned long long)t_lookup(map, 0));
 
 	hostile();
 
