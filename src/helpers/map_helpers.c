@@ -83,3 +83,17 @@ uint64_t helper_map_delete_elem(uint64_t r1, uint64_t key, uint64_t r3, uint64_t
 		return (uint64_t)(int64_t)-EINVAL;
 	return (uint64_t)(int64_t)m->ops->delete(m, (const void *)(uintptr_t)key);
 }
+
+/* Sorted by id. */
+static const struct bpfx_helper map_helpers[] = {
+	{ BPF_FUNC_map_lookup_elem, "bpf_map_lookup_elem", helper_map_lookup_elem,
+	  BPFX_RET_PTR_TO_MAP_VALUE_OR_NULL,
+	  { BPFX_ARG_CONST_MAP_PTR, BPFX_ARG_PTR_TO_MAP_KEY } },
+	{ BPF_FUNC_map_update_elem, "bpf_map_update_elem", helper_map_update_elem,
+	  BPFX_RET_INTEGER,
+	  { BPFX_ARG_CONST_MAP_PTR, BPFX_ARG_PTR_TO_MAP_KEY, BPFX_ARG_PTR_TO_MAP_VALUE,
+	    BPFX_ARG_ANYTHING } },
+	{ BPF_FUNC_map_delete_elem, "bpf_map_delete_elem", helper_map_delete_elem,
+	  BPFX_RET_INTEGER, { BPFX_ARG_CONST_MAP_PTR, BPFX_ARG_PTR_TO_MAP_KEY } },
+};
+HELPER_GROUP(helpers_map_group, map_helpers);

@@ -30,3 +30,11 @@ uint64_t helper_skb_load_bytes(uint64_t skb, uint64_t offset, uint64_t to, uint6
 	memcpy((void *)(uintptr_t)to, (const void *)(run->pkt + offset), len);
 	return 0;
 }
+
+/* Sorted by id. */
+static const struct bpfx_helper skb_helpers[] = {
+	{ BPF_FUNC_skb_load_bytes, "bpf_skb_load_bytes", helper_skb_load_bytes, BPFX_RET_INTEGER,
+	  { BPFX_ARG_PTR_TO_CTX, BPFX_ARG_ANYTHING, BPFX_ARG_PTR_TO_UNINIT_MEM,
+	    BPFX_ARG_CONST_SIZE } },
+};
+HELPER_GROUP(helpers_skb_group, skb_helpers);

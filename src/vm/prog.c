@@ -27,8 +27,15 @@ static int cmp_helper_id(const void *a, const void *b)
 static int bind_helpers(struct bpfx_prog *prog, const struct bpfx_prog_opts *o,
 			const struct log_sink *log)
 {
-	size_t builtin = o->no_builtin_helpers ? 0 : helpers_builtin_cnt;
+	size_t builtin = 0;
+	const struct bpfx_helper *table = NULL;
 	size_t n = 0;
+
+	if (!o->no_builtin_helpers) {
+		table = helpers_builtin(&builtin);
+		if (!table)
+			return -ENOMEM;
+	}
 
 	prog->helpers = mem_array(builtin + o->helper_cnt + 1, sizeof(*prog->helpers));
 	if (!prog->helpers)
@@ -46,9 +53,9 @@ static int bind_helpers(struct bpfx_prog *prog, const struct bpfx_prog_opts *o,
 	for (size_t i = 0; i < builtin; i++) {
 		bool replaced = false;
 		for (size_t j = 0; j < o->helper_cnt; j++)
-			replaced |= o->helpers[j].id == helpers_builtin[i].id;
+			replaced |= o->helpers[j].id == table[i].id;
 		if (!replaced)
-			prog->helpers[n++] = helpers_builtin[i];
+			prog->helpers[n++] = table[i];
 	}
 	qsort(prog->helpers, n, sizeof(*prog->helpers), cmp_helper_id);
 	prog->helper_cnt = n;

@@ -61,9 +61,12 @@ int main(void)
 	      (unsigned long long)cpu);
 
 	/* The built-in table is sorted, named like the kernel, and complete. */
-	for (size_t i = 0; i < helpers_builtin_cnt; i++) {
-		const struct bpfx_helper *h = &helpers_builtin[i];
-		CHECK(i == 0 || helpers_builtin[i - 1].id < h->id, "table sorted at %zu", i);
+	size_t builtin_cnt;
+	const struct bpfx_helper *builtin = helpers_builtin(&builtin_cnt);
+	CHECK(builtin && builtin_cnt > 0, "built-in table");
+	for (size_t i = 0; builtin && i < builtin_cnt; i++) {
+		const struct bpfx_helper *h = &builtin[i];
+		CHECK(i == 0 || builtin[i - 1].id < h->id, "table sorted (no duplicate id) at %zu", i);
 		const char *kname = helper_name(h->id);
 		CHECK(kname && !strcmp(kname, h->name), "helper %u named %s, kernel says %s", h->id,
 		      h->name, kname ? kname : "?");

@@ -61,25 +61,13 @@ static uint64_t h_get_smp_processor_id(uint64_t a, uint64_t b, uint64_t c, uint6
 }
 
 /* Sorted by id. */
-const struct bpfx_helper helpers_builtin[] = {
-	{ BPF_FUNC_map_lookup_elem, "bpf_map_lookup_elem", helper_map_lookup_elem,
-	  BPFX_RET_PTR_TO_MAP_VALUE_OR_NULL,
-	  { BPFX_ARG_CONST_MAP_PTR, BPFX_ARG_PTR_TO_MAP_KEY } },
-	{ BPF_FUNC_map_update_elem, "bpf_map_update_elem", helper_map_update_elem,
-	  BPFX_RET_INTEGER,
-	  { BPFX_ARG_CONST_MAP_PTR, BPFX_ARG_PTR_TO_MAP_KEY, BPFX_ARG_PTR_TO_MAP_VALUE,
-	    BPFX_ARG_ANYTHING } },
-	{ BPF_FUNC_map_delete_elem, "bpf_map_delete_elem", helper_map_delete_elem,
-	  BPFX_RET_INTEGER, { BPFX_ARG_CONST_MAP_PTR, BPFX_ARG_PTR_TO_MAP_KEY } },
+static const struct bpfx_helper host_helpers[] = {
 	{ BPF_FUNC_ktime_get_ns, "bpf_ktime_get_ns", h_ktime_get_ns, BPFX_RET_INTEGER, { 0 } },
 	{ BPF_FUNC_get_prandom_u32, "bpf_get_prandom_u32", h_get_prandom_u32,
 	  BPFX_RET_INTEGER, { 0 } },
 	{ BPF_FUNC_get_smp_processor_id, "bpf_get_smp_processor_id", h_get_smp_processor_id,
 	  BPFX_RET_INTEGER, { 0 } },
-	{ BPF_FUNC_skb_load_bytes, "bpf_skb_load_bytes", helper_skb_load_bytes, BPFX_RET_INTEGER,
-	  { BPFX_ARG_PTR_TO_CTX, BPFX_ARG_ANYTHING, BPFX_ARG_PTR_TO_UNINIT_MEM,
-	    BPFX_ARG_CONST_SIZE } },
 	{ BPF_FUNC_ktime_get_boot_ns, "bpf_ktime_get_boot_ns", h_ktime_get_boot_ns,
 	  BPFX_RET_INTEGER, { 0 } },
 };
-const size_t helpers_builtin_cnt = sizeof(helpers_builtin) / sizeof(helpers_builtin[0]);
+HELPER_GROUP(helpers_host_group, host_helpers);
