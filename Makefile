@@ -53,7 +53,7 @@ LIB_A   := $(BUILD)/libbpfx.a
 LIB_SO  := $(BUILD)/libbpfx.so
 CLI     := $(BUILD)/bpfx
 
-.PHONY: all lib cli tests test demo bench install uninstall clean deps
+.PHONY: all lib cli tests test demo bench fuzz install uninstall clean deps
 .DEFAULT_GOAL := all
 
 all: lib cli
@@ -112,6 +112,12 @@ bench: deps
 	$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bench/run.sh
 
+# libFuzzer runs of the ELF, BTF and program fuzz targets, FUZZ_SECONDS
+# (default 60) each; CI runs it after the tests.
+fuzz: deps
+	$(MAKE) --no-print-directory cli
+	@BUILD=$(BUILD) scripts/fuzz.sh
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include/bpfx $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 include/bpfx/*.h $(DESTDIR)$(PREFIX)/include/bpfx/
@@ -127,6 +133,6 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfx.pc $(DESTDIR)$(PREFIX)/bin/bpfx
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_LIB_OBJS:.o=.d) $(UNIT_BINS:=.d) $(TOOL_BINS:=.d)

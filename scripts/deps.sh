@@ -11,9 +11,18 @@
 #                         (llvm-objcopy extracts their instructions)
 #   bpftool, libbpf-dev   tests compare bpfx with the kernel's own tools
 #   pkgconf               tests build an embedding example through bpfx.pc
+#   libclang-rt-N-dev     libFuzzer for `make fuzz` (N: the major version of
+#                         the default clang, once clang is installed)
 set -euo pipefail
 
 packages=(gcc make libc6-dev linux-libc-dev libelf-dev clang llvm bpftool libbpf-dev pkgconf)
+# clang's runtime libraries (libFuzzer) come in a package named after its
+# major version; known only when clang itself is there.
+if command -v clang >/dev/null; then
+	clang_major=$(clang -dumpversion | cut -d. -f1)
+	apt-cache show "libclang-rt-$clang_major-dev" >/dev/null 2>&1 &&
+		packages+=("libclang-rt-$clang_major-dev")
+fi
 missing=()
 for p in "${packages[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
