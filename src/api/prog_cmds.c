@@ -277,6 +277,10 @@ int cmd_prog_load(union bpf_attr *attr)
 	}
 	memcpy(p->pin_insns, uptr(attr->insns), len);
 	p->insn_cnt = attr->insn_cnt;
+	if ((err = prog_calc_tag(p->pin_insns, p->insn_cnt, p->tag))) {
+		obj_put(&p->obj);
+		return err;
+	}
 
 	struct resolve_ctx rc = { p, uptr(attr->fd_array), &log };
 	struct vm_ld_resolver resolver = { resolve_ld, &rc };
@@ -334,6 +338,7 @@ int prog_info(struct prog_obj *p, union bpf_attr *attr)
 	memcpy(info.name, p->name, sizeof(info.name));
 	info.gpl_compatible = p->gpl;
 	info.load_time = p->load_time_ns;
+	memcpy(info.tag, p->tag, sizeof(info.tag));
 	info.xlated_prog_len = (uint32_t)(bpfx_prog__insn_cnt(p->prog) * sizeof(struct bpf_insn));
 	info.nr_map_ids = p->map_cnt;
 	/* Arrays the caller asked for: filled up to the room it gave. */

@@ -27,12 +27,16 @@ struct prog_obj {
 	struct map **maps;            /* one reference each (owned array) */
 	uint32_t map_cnt;
 	uint64_t load_time_ns;        /* CLOCK_BOOTTIME, like the kernel's */
+	uint8_t tag[BPF_TAG_SIZE];    /* prog_calc_tag of the instructions as given */
 	/* The instructions as loaded, with every lddw that names a map
 	 * rewritten to BPF_PSEUDO_MAP_IDX(_VALUE) and imm = its index in
 	 * maps[]: what a pin stores (filled by PROG_LOAD, owned). */
 	struct bpf_insn *pin_insns;
 	uint32_t insn_cnt;
 };
+
+/* The kernel's tag of a program (api/prog_tag.c): 0 or -ENOMEM. */
+int prog_calc_tag(const struct bpf_insn *insns, uint32_t cnt, uint8_t tag[BPF_TAG_SIZE]);
 
 /* BPF_OBJ_PIN of a program (api/prog_pin.c): writes the pin file at
  * `path` (absolute, in the bpffs root). Returns 0 or a negative errno. */

@@ -31,7 +31,7 @@
 #include "util/alloc.h"
 
 #define PIN_MAGIC "xprg"
-#define PIN_VERSION 1
+#define PIN_VERSION 2  /* 2: the tag the program had when it was pinned */
 #define PIN_MAP_NAME 64
 #define OBJECTS_DIR ".bpfx-objects"
 
@@ -45,6 +45,7 @@ struct pin_hdr {
 	char name[BPF_OBJ_NAME_LEN];
 	uint32_t insn_cnt;
 	uint32_t map_cnt;
+	uint8_t tag[BPF_TAG_SIZE];    /* of the instructions as first loaded */
 };
 
 /* ---- pinning ---- */
@@ -102,6 +103,7 @@ static int write_pin(struct prog_obj *p, int fd)
 
 	memcpy(h.magic, PIN_MAGIC, 4);
 	memcpy(h.name, p->name, sizeof(h.name));
+	memcpy(h.tag, p->tag, sizeof(h.tag));
 	if ((err = write_all(fd, &h, sizeof(h))) ||
 	    (err = write_all(fd, p->pin_insns, (size_t)p->insn_cnt * sizeof(struct bpf_insn))))
 		return err;
@@ -235,6 +237,18 @@ static int load_pin(const struct pin_hdr *h, const int *map_fds)
 	return cmd_prog_load(&a);
 }
 
+/* The reloaded program's instructions name maps by index, which changes
+ * the hash; it keeps the tag it was first loaded with, as in the kernel. */
+static void restore_tag(int fd, const uint8_t tag[BPF_TAG_SIZE])
+{
+	int err;
+	struct prog_obj *p = (struct prog_obj *)fd_get(fd, OBJ_PROG, &err);
+	if (!p)
+		return;
+	memcpy(p->tag, tag, BPF_TAG_SIZE);
+	obj_put(&p->obj);
+}
+
 int prog_pin_get(int file)
 {
 	struct pin_hdr *h = NULL;
@@ -260,6 +274,8 @@ int prog_pin_get(int file)
 	}
 	if (!err)
 		err = load_pin(h, fds);
+	if (err >= 0)
+		restore_tag(err, h->tag);
 	/* The program holds its maps; our descriptors for them go. */
 	for (uint32_t i = 0; i < opened; i++)
 		close(fds[i]);

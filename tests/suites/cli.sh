@@ -34,6 +34,18 @@ expect() {
 	fi
 }
 
+# The tag the kernel gives the first program of OBJ (bpftool loads and pins
+# it briefly); empty when the kernel can't be asked.
+bpftool_tag() {
+	local pin=/sys/fs/bpf/bpfx-cli-tag-$$ t
+	[ "$(id -u)" = 0 ] && command -v bpftool >/dev/null || return 0
+	mount | grep -q ' /sys/fs/bpf type bpf' || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || return 0
+	bpftool prog load "$1" "$pin" 2>/dev/null || return 0
+	t=$(bpftool prog show pinned "$pin" | sed -nE 's/.* tag ([0-9a-f]{16}).*/\1/p')
+	rm -f "$pin"
+	echo "$t"
+}
+
 # Raw instruction files from hex bytes (little-endian struct bpf_insn),
 # written with bash's printf only: no xxd or python on a fresh machine.
 raw() {
@@ -154,9 +166,15 @@ if command -v clang >/dev/null &&
 	printf '\0\0\0\0\0\0\0\0\0\0\0\0\x08\0\x45\0\0\x28\0\0\0\0\x40\x06\0\0\x0a\0\0\x01\x0a\0\0\x02\x04\xd2\0\x50\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' > "$tmp/pkt"
 	expect "prog load"            0 "" ""                                -- "$BPFX" prog load "$tmp/gc.o" cnt
 	expect "prog load exists"     1 "" "File exists"                     -- "$BPFX" prog load "$tmp/gc.o" cnt
-	expect "prog show"            0 "syscall  name count  tag 0000000000000000  gpl" "" -- "$BPFX" prog show pinned cnt
+	# The tag is the kernel's (SHA-256 of the code); the pin keeps it.
+	tag=$(bpftool_tag "$tmp/gc.o")
+	expect "prog show"            0 "syscall  name count  tag ${tag:-}" "" -- "$BPFX" prog show pinned cnt
+	expect "prog show tag form"   0 "" ""                                -- bash -c \
+		"'$BPFX' prog show pinned cnt | grep -qE 'tag [0-9a-f]{16}  gpl\$'"
 	expect "prog show xlated"     0 "	xlated " ""                    -- "$BPFX" prog show pinned cnt
-	expect "prog show json"       0 '"type":"syscall","name":"count","gpl_compatible":true,"bytes_xlated":' "" -- "$BPFX" -j prog show pinned cnt
+	expect "prog show json"       0 '"type":"syscall","name":"count","tag":"'"${tag:-}" "" -- "$BPFX" -j prog show pinned cnt
+	expect "prog show json gpl"   0 '"gpl_compatible":true,"bytes_xlated":' "" -- "$BPFX" -j prog show pinned cnt
+	expect "prog bad tag"         1 "" "expected 16 hex digits"          -- "$BPFX" prog show tag 12zz
 	expect "prog dump xlated"     0 "   0: (bf) r6 = r1" ""            -- "$BPFX" prog dump xlated pinned cnt
 	expect "prog dump opcodes"    0 "bf 16 00 00 00 00 00 00" ""       -- "$BPFX" prog dump xlated pinned cnt opcodes
 	expect "prog dump jited"      1 "" "expected 'xlated'"             -- "$BPFX" prog dump jited pinned cnt

@@ -43,6 +43,7 @@ static const struct { const char *prog; uint32_t key, add; } steps[] = {
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 #define MAX_MAPS 16
 #define MAX_XDP 64
+#define MAX_PROGS 16
 
 static uint32_t ncpus;   /* the kernel's possible CPUs = bpfx's slots */
 
@@ -123,7 +124,26 @@ struct side {
 	int nmaps;
 	char xdp[MAX_XDP][600];
 	int nxdp;
+	char tags[MAX_PROGS][64];   /* "name tag", one per program */
+	int ntags;
 };
+
+/* "name tag" of a loaded program, the tag read back through
+ * OBJ_GET_INFO_BY_FD: equal only if both loaders hand the kernel the
+ * same instructions (relocated, linked, map references aside). */
+static void prog_tag_text(bpf_fn sys, int fd, const char *name, char *out)
+{
+	struct bpf_prog_info info;
+	memset(&info, 0, sizeof(info));
+	union bpf_attr a = { .info = { .bpf_fd = (uint32_t)fd, .info_len = sizeof(info),
+				       .info = (uintptr_t)&info } };
+	int n = snprintf(out, 64, "%s ", name);
+	if (sys(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)))
+		snprintf(out + n, 64 - (size_t)n, "(no info)");
+	else
+		for (int i = 0; i < BPF_TAG_SIZE; i++)
+			n += snprintf(out + n, 64 - (size_t)n, "%02x", info.tag[i]);
+}
 
 static int run_step(bpf_fn sys, int prog_fd, size_t i, struct side *s)
 {
@@ -231,6 +251,9 @@ static bool run_bpfx(const char *path, struct side *s)
 	}
 	for (size_t i = 0; ok && i < bpfx_object__program_cnt(obj); i++) {
 		struct bpfx_program *p = bpfx_object__program(obj, i);
+		if (s->ntags < MAX_PROGS)
+			prog_tag_text(bpfx_bpf, bpfx_program__fd(p), bpfx_program__name(p),
+				      s->tags[s->ntags++]);
 		if (!is_packet_prog(bpfx_program__type(p)))
 			continue;
 		for (int k = 0; k < NPACKETS && s->nxdp < MAX_XDP; k++)
@@ -259,6 +282,9 @@ static bool run_kernel(const char *path, struct side *s)
 	}
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, obj) {
+		if (ok && s->ntags < MAX_PROGS)
+			prog_tag_text(kbpf_sys, bpf_program__fd(prog), bpf_program__name(prog),
+				      s->tags[s->ntags++]);
 		if (!ok || !is_packet_prog(bpf_program__type(prog)))
 			continue;
 		for (int k = 0; k < NPACKETS && s->nxdp < MAX_XDP; k++)
@@ -341,6 +367,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i < mine.nxdp && i < theirs.nxdp; i++)
 		CHECK(!strcmp(mine.xdp[i], theirs.xdp[i]), "packet\n  bpfx:   %s\n  kernel: %s",
 		      mine.xdp[i], theirs.xdp[i]);
+	CHECK(mine.ntags == theirs.ntags, "programs: %d vs %d", mine.ntags, theirs.ntags);
+	for (int i = 0; i < mine.ntags && i < theirs.ntags; i++)
+		CHECK(!strcmp(mine.tags[i], theirs.tags[i]), "program tag\n  bpfx:   %s\n  kernel: %s",
+		      mine.tags[i], theirs.tags[i]);
 	CHECK(mine.nmaps == theirs.nmaps, "maps: %d vs %d", mine.nmaps, theirs.nmaps);
 	for (int i = 0; i < mine.nmaps; i++) {
 		const char *other = find_dump(&theirs, mine.maps[i]);

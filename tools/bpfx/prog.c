@@ -25,7 +25,7 @@ static void prog_usage(FILE *f)
 	      "       bpfx prog run PROG data_in FILE [data_out FILE] [ctx_in FILE]\n"
 	      "                          [ctx_out FILE] [repeat N]\n"
 	      "\n"
-	      "       PROG := { pinned PATH | id ID | name NAME }\n"
+	      "       PROG := { pinned PATH | id ID | name NAME | tag TAG }\n"
 	      "\n"
 	      "PATH and DIR are relative to the bpffs root (BPFX_FS, else /run/bpfx for\n"
 	      "root, else $XDG_RUNTIME_DIR/bpfx) or absolute paths under it. Programs\n"
@@ -65,7 +65,24 @@ static bool is_prog(int fd)
 	return same;
 }
 
-/* PROG := pinned PATH | id ID | name NAME; consumes two arguments. */
+/* A tag as bpftool prints it: 16 hex digits. */
+static bool parse_tag(const char *s, uint8_t tag[BPF_TAG_SIZE])
+{
+	if (strlen(s) != 2 * BPF_TAG_SIZE || strspn(s, "0123456789abcdefABCDEF") != strlen(s))
+		return false;
+	for (int i = 0; i < BPF_TAG_SIZE; i++)
+		sscanf(s + 2 * i, "%2hhx", &tag[i]);
+	return true;
+}
+
+static void format_tag(const uint8_t tag[BPF_TAG_SIZE], char out[2 * BPF_TAG_SIZE + 1])
+{
+	for (int i = 0; i < BPF_TAG_SIZE; i++)
+		sprintf(out + 2 * i, "%02x", tag[i]);
+}
+
+/* PROG := pinned PATH | id ID | name NAME | tag TAG; consumes two
+ * arguments. Names and tags take the first program that has them. */
 static int open_prog(int *argc, char ***argv)
 {
 	if (*argc < 2)
@@ -94,21 +111,26 @@ static int open_prog(int *argc, char ***argv)
 			cli_error("can't get prog by id (%s): %s", what, strerror(ENOENT));
 		return fd;
 	}
-	if (!strcmp(how, "name")) {
+	if (!strcmp(how, "name") || !strcmp(how, "tag")) {
+		uint8_t tag[BPF_TAG_SIZE];
+		bool by_tag = how[0] == 't';
+		if (by_tag && !parse_tag(what, tag))
+			return cli_error("can't parse tag %s: expected 16 hex digits", what), -1;
 		while (sys(BPF_PROG_GET_NEXT_ID, &a) == 0) {
 			union bpf_attr g = { .prog_id = a.next_id };
 			struct bpf_prog_info info;
 			fd = sys(BPF_PROG_GET_FD_BY_ID, &g);
-			if (fd >= 0 && prog_info(fd, &info) == 0 && !strcmp(info.name, what))
+			if (fd >= 0 && prog_info(fd, &info) == 0 &&
+			    (by_tag ? !memcmp(info.tag, tag, sizeof(tag)) : !strcmp(info.name, what)))
 				return fd;
 			if (fd >= 0)
 				close(fd);
 			a.start_id = a.next_id;
 		}
-		return cli_error("no program named %s (only pinned programs outlive a bpfx "
-				 "command)", what), -1;
+		return cli_error("no program with %s %s (only pinned programs outlive a bpfx "
+				 "command)", how, what), -1;
 	}
-	return cli_error("expected pinned, id or name, not '%s'", how), -1;
+	return cli_error("expected pinned, id, name or tag, not '%s'", how), -1;
 }
 
 /* ---- show ---- */
@@ -123,7 +145,9 @@ static void show_plain(const struct bpf_prog_info *info)
 		printf("type %u  ", info->type);
 	if (info->name[0])
 		printf("name %s  ", info->name);
-	printf("tag 0000000000000000%s\n", info->gpl_compatible ? "  gpl" : "");
+	char tag[2 * BPF_TAG_SIZE + 1];
+	format_tag(info->tag, tag);
+	printf("tag %s%s\n", tag, info->gpl_compatible ? "  gpl" : "");
 	printf("\txlated %uB  not jited\n", info->xlated_prog_len);
 }
 
@@ -142,6 +166,10 @@ static void show_json(const struct bpf_prog_info *info)
 		json_key("name");
 		json_string(info->name);
 	}
+	char tag[2 * BPF_TAG_SIZE + 1];
+	format_tag(info->tag, tag);
+	json_key("tag");
+	json_string(tag);
 	json_key("gpl_compatible");
 	json_bool(info->gpl_compatible);
 	json_key("bytes_xlated");
