@@ -298,7 +298,8 @@ char *bpfx_btf__dump(const struct bpfx_btf *btf, enum bpfx_btf_format format, in
  * MAP_LOOKUP_ELEM, MAP_UPDATE_ELEM, MAP_DELETE_ELEM, MAP_GET_NEXT_KEY,
  * MAP_LOOKUP_AND_DELETE_ELEM, MAP_FREEZE, MAP_GET_NEXT_ID, MAP_GET_FD_BY_ID,
  * PROG_LOAD, PROG_TEST_RUN (syscall, XDP, tc, socket filter programs),
- * PROG_GET_NEXT_ID, PROG_GET_FD_BY_ID, OBJ_GET_INFO_BY_FD (maps, programs),
+ * PROG_GET_NEXT_ID, PROG_GET_FD_BY_ID, BTF_LOAD, BTF_GET_NEXT_ID,
+ * BTF_GET_FD_BY_ID, OBJ_GET_INFO_BY_FD (maps, programs, BTF),
  * OBJ_PIN and OBJ_GET (maps and programs; paths relative to, or under,
  * the bpffs root: see bpfx_bpffs_root). Other
  * commands give EOPNOTSUPP until they exist (docs/ARCHITECTURE.md lists

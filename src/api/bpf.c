@@ -41,6 +41,10 @@ static const struct command commands[] = {
 	[BPF_PROG_TEST_RUN] = { cmd_prog_test_run, END(test.batch_size) },
 	[BPF_PROG_GET_NEXT_ID] = { cmd_prog_get_next_id, END(next_id) },
 	[BPF_PROG_GET_FD_BY_ID] = { cmd_prog_get_fd_by_id, END(open_flags) },
+	/* + btf_log_true_size (Linux 6.4), newer than the headers */
+	[BPF_BTF_LOAD] = { cmd_btf_load, END(btf_log_level) + 4 },
+	[BPF_BTF_GET_NEXT_ID] = { cmd_btf_get_next_id, END(next_id) },
+	[BPF_BTF_GET_FD_BY_ID] = { cmd_btf_get_fd_by_id, END(open_flags) },
 };
 
 /* The last command of the UAPI headers bpfx is built with. */

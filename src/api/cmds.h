@@ -30,8 +30,18 @@ int cmd_obj_get(union bpf_attr *attr);
  * Shared by OBJ_GET and the program pins (their maps). */
 int pin_map_fd(int file);
 int cmd_prog_test_run(union bpf_attr *attr);
+int cmd_btf_load(union bpf_attr *attr);
+int cmd_btf_get_next_id(union bpf_attr *attr);
+int cmd_btf_get_fd_by_id(union bpf_attr *attr);
 int cmd_prog_get_next_id(union bpf_attr *attr);
 int cmd_prog_get_fd_by_id(union bpf_attr *attr);
+
+/* Shared by the *_GET_NEXT_ID and *_GET_FD_BY_ID commands (ids.c): the
+ * next live id of `kind` after attr->start_id into attr->next_id, and a
+ * new descriptor for the object with that id; -ENOENT when there is none. */
+enum obj_kind;
+int cmd_next_id(enum obj_kind kind, union bpf_attr *attr);
+int cmd_fd_by_id(enum obj_kind kind, uint32_t id);
 
 /* OBJ_GET_INFO_BY_FD per kind (info.c dispatches). */
 struct map;

@@ -2,6 +2,7 @@
 /* BPF_OBJ_GET_INFO_BY_FD: dispatch on the kind of object. */
 #include <errno.h>
 
+#include "api/btf_obj.h"
 #include "api/cmds.h"
 #include "api/obj.h"
 #include "maps/map.h"
@@ -33,8 +34,11 @@ int cmd_obj_get_info_by_fd(union bpf_attr *attr)
 	case OBJ_PROG:
 		err = prog_info((struct prog_obj *)o, attr);
 		break;
+	case OBJ_BTF:
+		err = btf_info((struct btf_obj *)o, attr);
+		break;
 	default:
-		err = -EOPNOTSUPP; /* links and BTF objects: not yet */
+		err = -EOPNOTSUPP; /* links: not yet */
 	}
 	obj_put(o);
 	return err;

@@ -138,23 +138,14 @@ int cmd_map_freeze(union bpf_attr *attr) { return with_map(attr, do_freeze); }
 
 int cmd_map_get_next_id(union bpf_attr *attr)
 {
-	uint32_t id = obj_next_id(OBJ_MAP, attr->start_id);
-	if (!id)
-		return -ENOENT;
-	attr->next_id = id;
-	return 0;
+	return cmd_next_id(OBJ_MAP, attr);
 }
 
 int cmd_map_get_fd_by_id(union bpf_attr *attr)
 {
 	if (attr->open_flags & ~(uint32_t)(BPF_F_RDONLY | BPF_F_WRONLY))
 		return -EINVAL;
-	struct obj *o = obj_by_id(OBJ_MAP, attr->map_id);
-	if (!o)
-		return -ENOENT;
-	int fd = fd_new(o);
-	obj_put(o);
-	return fd;
+	return cmd_fd_by_id(OBJ_MAP, attr->map_id);
 }
 
 int map_info(struct map *m, union bpf_attr *attr)

@@ -305,23 +305,14 @@ int cmd_prog_load(union bpf_attr *attr)
 
 int cmd_prog_get_next_id(union bpf_attr *attr)
 {
-	uint32_t id = obj_next_id(OBJ_PROG, attr->start_id);
-	if (!id)
-		return -ENOENT;
-	attr->next_id = id;
-	return 0;
+	return cmd_next_id(OBJ_PROG, attr);
 }
 
 int cmd_prog_get_fd_by_id(union bpf_attr *attr)
 {
 	if (attr->open_flags)
 		return -EINVAL;
-	struct obj *o = obj_by_id(OBJ_PROG, attr->prog_id);
-	if (!o)
-		return -ENOENT;
-	int fd = fd_new(o);
-	obj_put(o);
-	return fd;
+	return cmd_fd_by_id(OBJ_PROG, attr->prog_id);
 }
 
 int prog_info(struct prog_obj *p, union bpf_attr *attr)

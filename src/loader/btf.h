@@ -52,6 +52,20 @@ void btf_free(struct btf *btf);
 /* The blob as given to btf_parse (the BTF's own copy). */
 const void *btf_raw_data(const struct btf *btf, size_t *size);
 
+/* The kernel's BTF_LOAD log (btf_log.c): the header fields of a blob of
+ * `size` bytes (nothing when it is shorter than a header), and, for a
+ * parsed BTF, the header and one entry per type, as the kernel writes
+ * them at log level 1 - up to type bad_id, when not 0, whose line ends
+ * with `msg` instead (the kernel's log of a rejected blob). */
+void btf_log_header(const void *data, size_t size, struct strbuf *sb);
+void btf_log_types(const struct btf *btf, uint32_t bad_id, const char *msg, struct strbuf *sb);
+
+/* What BPF_BTF_LOAD refuses beyond btf_parse's rules (extern linkage,
+ * unsized or non-variable data sections: fine in an object file, fixed
+ * by a loader): the first offending type id and the kernel's complaint in
+ * *msg, or 0. */
+uint32_t btf_check_loadable(const struct btf *btf, const char **msg);
+
 /* ------------------------------------------------------------------ */
 /* Queries                                                              */
 /* ------------------------------------------------------------------ */

@@ -103,6 +103,13 @@ static void fuzz_btf_dumps(const struct btf *btf)
 	sb_reset(&sb);
 	err = btf_dump_c(btf, &sb);
 	fuzz_assert(!err || err == -ENOMEM || err == -ELOOP || err == -E2BIG, "C dump");
+	/* The BTF_LOAD log, whole or up to the type the kernel would refuse. */
+	sb_reset(&sb);
+	const char *why = NULL;
+	uint32_t bad = btf_check_loadable(btf, &why);
+	fuzz_assert(bad < btf_type_cnt(btf) && (!bad || why), "loadable check");
+	btf_log_types(btf, bad, why, &sb);
+	fuzz_assert(sb_error(&sb) || !strncmp(sb_str(&sb), "magic: 0x", 9), "load log");
 	sb_free(&sb);
 }
 

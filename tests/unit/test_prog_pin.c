@@ -95,11 +95,12 @@ static void hostile(void)
 	CHECK(t_get("maps") == -EINVAL, "map count past the end: EINVAL");
 	mangle("prog", "maps0", 44, &two, 4, 0);
 	CHECK(t_get("maps0") == -EINVAL, "map count disagreeing with the size: EINVAL");
-	/* The lddw is instruction 1: its imm at 48 + 8 + 4. */
-	mangle("prog", "idx", 60, &bad_idx, 4, 0);
+	/* The header is 56 bytes (the 8-byte tag at 48); the lddw is
+	 * instruction 1: its imm at 56 + 8 + 4. */
+	mangle("prog", "idx", 68, &bad_idx, 4, 0);
 	CHECK(t_get("idx") == -EINVAL, "map index out of range: EINVAL");
 	char name[64] = "../../etc/passwd";
-	mangle("prog", "mapname", 48 + 11 * 8, name, sizeof(name), 0);
+	mangle("prog", "mapname", 56 + 11 * 8, name, sizeof(name), 0);
 	CHECK(t_get("mapname") == -EINVAL, "map link name with a slash: EINVAL");
 }
 
