@@ -119,6 +119,23 @@ static int btf_file(const void *data, uint32_t size)
 	return fd;
 }
 
+struct btf_obj *btf_obj_new(struct btf *btf, const void *raw, uint32_t size, int *err)
+{
+	struct btf_obj *b = mem_zalloc(sizeof(*b));
+	int file = b ? btf_file(raw, size) : -ENOMEM;
+	if (file < 0 || (*err = obj_init(&b->obj, OBJ_BTF, file, btf_destroy))) {
+		if (file >= 0)
+			close(file);
+		else
+			*err = file;
+		btf_free(btf);
+		mem_free(b);
+		return NULL;
+	}
+	b->btf = btf;
+	return b;
+}
+
 int cmd_btf_load(union bpf_attr *attr)
 {
 	struct btf_log log;
@@ -153,16 +170,9 @@ int cmd_btf_load(union bpf_attr *attr)
 		btf_free(btf);
 		return err ? err : -EINVAL;
 	}
-	struct btf_obj *b = mem_zalloc(sizeof(*b));
-	int file = b ? btf_file(uptr(attr->btf), attr->btf_size) : -ENOMEM;
-	if (file < 0 || (err = obj_init(&b->obj, OBJ_BTF, file, btf_destroy))) {
-		if (file >= 0)
-			close(file);
-		btf_free(btf);
-		mem_free(b);
-		return file < 0 ? file : err;
-	}
-	b->btf = btf;
+	struct btf_obj *b = btf_obj_new(btf, uptr(attr->btf), attr->btf_size, &err);
+	if (!b)
+		return err;
 	int fd = fd_new(&b->obj);
 	obj_put(&b->obj);
 	return fd;

@@ -7,6 +7,8 @@
 #ifndef BPFX_API_BTF_OBJ_H
 #define BPFX_API_BTF_OBJ_H
 
+#include <stdint.h>
+
 #include "api/obj.h"
 
 struct btf;
@@ -15,6 +17,10 @@ struct btf_obj {
 	struct obj obj;
 	struct btf *btf;      /* owned, immutable */
 };
+
+/* A BTF object for a parsed btf (taken over, freed on failure too) whose
+ * blob is raw[0..size), with one reference; NULL and *err. */
+struct btf_obj *btf_obj_new(struct btf *btf, const void *raw, uint32_t size, int *err);
 
 /* The BTF object behind a user's descriptor, with a new reference the
  * caller puts (obj_put(&b->obj)); NULL and *err as fd_get. */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "api/btf_obj.h"
 #include "api/cmds.h"
 #include "maps/map.h"
 
@@ -34,12 +35,32 @@ static bool user_may_write(const struct map *m)
 	return !(m->map_flags & BPF_F_RDONLY) && !atomic_load(&m->hdr->frozen);
 }
 
+/* The map's BTF, checked after the map's own attributes as the kernel
+ * does, and only when a type id asks for it (a btf_fd alone is ignored). */
+static int map_create_btf(struct map *m, const union bpf_attr *attr)
+{
+	int err;
+	if (!attr->btf_key_type_id && !attr->btf_value_type_id)
+		return 0;
+	struct btf_obj *b = btf_obj_get((int)attr->btf_fd, &err);
+	if (!b)
+		return err;
+	if (!(err = map_btf_check(attr, b->btf)))
+		err = map_btf_attach(m, b, attr->btf_key_type_id, attr->btf_value_type_id);
+	obj_put(&b->obj);
+	return err;
+}
+
 int cmd_map_create(union bpf_attr *attr)
 {
 	int err;
 	struct map *m = map_create(attr, &err);
 	if (!m)
 		return err;
+	if ((err = map_create_btf(m, attr))) {
+		obj_put(&m->obj);
+		return err;
+	}
 	int fd = fd_new(&m->obj);
 	obj_put(&m->obj); /* the descriptor holds it now, or nothing does */
 	return fd;
@@ -164,6 +185,9 @@ int map_info(struct map *m, union bpf_attr *attr)
 	info.map_flags = m->map_flags;
 	memcpy(info.name, m->hdr->name, sizeof(info.name));
 	info.map_extra = (uint64_t)m->hdr->map_extra_hi << 32 | m->hdr->map_extra_lo;
+	info.btf_id = m->btf ? m->btf->id : 0;
+	info.btf_key_type_id = m->btf_key_type_id;
+	info.btf_value_type_id = m->btf_value_type_id;
 	memcpy(uptr(attr->info.info), &info, (size_t)len);
 	attr->info.info_len = (uint32_t)len;
 	return 0;

@@ -35,6 +35,7 @@ struct bpfx_object {
 	struct bpfx_map *maps;          /* one per elf map */
 	struct bpfx_program *progs;     /* one per elf program */
 	struct log_sink log;
+	int btf_fd;                     /* its BTF once loaded, else -1 */
 	bool loaded;
 };
 
@@ -57,6 +58,7 @@ static struct bpfx_object *object_new(struct elf_obj *elf, const struct log_sink
 	}
 	obj->elf = elf;
 	obj->log = *log;
+	obj->btf_fd = -1;
 	for (uint32_t i = 0; i < elf->map_cnt; i++)
 		obj->maps[i] = (struct bpfx_map){ &elf->maps[i], -1 };
 	for (uint32_t i = 0; i < elf->prog_cnt; i++)
@@ -107,13 +109,57 @@ struct bpfx_object *bpfx_object__open_mem(const void *buf, size_t size,
 	return object_new(elf, &log, err);
 }
 
-/* ---- loading: maps ---- */
-
 static int sys(int cmd, union bpf_attr *attr)
 {
 	int ret = bpfx_bpf(cmd, attr, sizeof(*attr));
 	return ret < 0 ? -errno : ret;
 }
+
+/* ---- loading: BTF ---- */
+
+/* The object's BTF, fixed up and loaded, for its maps (and, later, its
+ * programs). Optional, as in libbpf: an object without .BTF, or whose BTF
+ * the load refuses, goes on without it (with a warning and the reason). */
+static int load_btf(struct bpfx_object *obj)
+{
+	void *blob;
+	size_t size;
+	int err;
+
+	if (!obj->elf->btf)
+		return 0;
+	if ((err = elf_btf_for_load(obj->elf, &blob, &size)))
+		return err;
+	union bpf_attr a = { .btf = (uintptr_t)blob, .btf_size = (uint32_t)size };
+	obj->btf_fd = sys(BPF_BTF_LOAD, &a);
+	if (obj->btf_fd < 0 && obj->btf_fd != -ENOMEM) {
+		/* Again with a log for the reason: its last line (the log
+		 * rotates, so the end is kept however long it is). */
+		static __thread char log[4096];
+		log[0] = '\0';
+		a.btf_log_buf = (uintptr_t)log;
+		a.btf_log_size = sizeof(log);
+		a.btf_log_level = 1;
+		int again = sys(BPF_BTF_LOAD, &a);
+		if (again >= 0)
+			close(again);
+		size_t n = strlen(log);
+		while (n && log[n - 1] == '\n')
+			log[--n] = '\0';
+		const char *last = strrchr(log, '\n');
+		log_msg(&obj->log, BPFX_LOG_WARN, "object '%s': BTF not loaded (%s%s%s); going on "
+			"without it", obj->elf->name, strerror(-obj->btf_fd), n ? ": " : "",
+			last ? last + 1 : log);
+	}
+	mem_free(blob);
+	if (obj->btf_fd == -ENOMEM)
+		return -ENOMEM;
+	if (obj->btf_fd < 0)
+		obj->btf_fd = -1;
+	return 0;
+}
+
+/* ---- loading: maps ---- */
 
 /* Global data gets its initial value and .rodata is frozen, as libbpf
  * does; the kernel then refuses writes to it from user space too. */
@@ -139,6 +185,25 @@ static int init_data_map(struct bpfx_object *obj, struct bpfx_map *m)
 	return 0;
 }
 
+/* MAP_CREATE with the map's BTF types when the object has BTF (global
+ * data: a keyless DATASEC value); like libbpf, a map the kernel refuses
+ * with its BTF is created again without. */
+static int create_with_btf(struct bpfx_object *obj, union bpf_attr *a, const struct elf_map *d)
+{
+	if (obj->btf_fd >= 0 && d->def.btf_value_type_id) {
+		a->btf_fd = (uint32_t)obj->btf_fd;
+		a->btf_key_type_id = d->internal ? 0 : d->def.btf_key_type_id;
+		a->btf_value_type_id = d->def.btf_value_type_id;
+		int fd = sys(BPF_MAP_CREATE, a);
+		if (fd >= 0 || fd == -ENOMEM)
+			return fd;
+		log_msg(&obj->log, BPFX_LOG_WARN, "map '%s': not created with BTF (%s); retrying "
+			"without", d->name, strerror(-fd));
+		a->btf_fd = a->btf_key_type_id = a->btf_value_type_id = 0;
+	}
+	return sys(BPF_MAP_CREATE, a);
+}
+
 static int create_map(struct bpfx_object *obj, struct bpfx_map *m)
 {
 	const struct elf_map *d = m->def;
@@ -154,7 +219,7 @@ static int create_map(struct bpfx_object *obj, struct bpfx_map *m)
 			d->inner ? "maps of maps" : "initial slots (__array)");
 		return -EOPNOTSUPP;
 	}
-	m->fd = sys(BPF_MAP_CREATE, &a);
+	m->fd = create_with_btf(obj, &a, d);
 	if (m->fd < 0) {
 		int err = m->fd;
 		log_msg(&obj->log, BPFX_LOG_ERROR, "map '%s' (type %s): can't create: %s", d->name,
@@ -253,6 +318,10 @@ static int load_programs(struct bpfx_object *obj)
 
 static void unload(struct bpfx_object *obj)
 {
+	if (obj->btf_fd >= 0) {
+		close(obj->btf_fd);
+		obj->btf_fd = -1;
+	}
 	for (uint32_t i = 0; i < obj->elf->prog_cnt; i++)
 		if (obj->progs[i].fd >= 0) {
 			close(obj->progs[i].fd);
@@ -276,7 +345,7 @@ int bpfx_object__load(struct bpfx_object *obj)
 		log_msg(&obj->log, BPFX_LOG_ERROR, "object '%s' is already loaded", obj->elf->name);
 		return -EINVAL;
 	}
-	if ((err = create_maps(obj)) || (err = load_programs(obj))) {
+	if ((err = load_btf(obj)) || (err = create_maps(obj)) || (err = load_programs(obj))) {
 		unload(obj);
 		return err;
 	}

@@ -530,6 +530,8 @@ static int load_btf(struct elf_ctx *c)
 /* Global-data variables                                                */
 /* ------------------------------------------------------------------ */
 
+/* Symbols of data: those of the allocated, non-code sections (global
+ * data, map definitions, the license...), each with its section. */
 static int collect_vars(struct elf_ctx *c)
 {
 	struct elf_obj *obj = c->obj;
@@ -540,23 +542,22 @@ static int collect_vars(struct elf_ctx *c)
 		if (elf_sym(c, i, &sym, &name))
 			return -EINVAL;
 		if (GELF_ST_TYPE(sym.st_info) != STT_OBJECT || !name[0] ||
-		    sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE)
+		    sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE ||
+		    sym.st_shndx >= c->sec_cnt)
 			continue;
-		int map = c->secs[sym.st_shndx].map;
-		if (c->secs[sym.st_shndx].kind == ELF_SEC_MAPS ||
-		    c->secs[sym.st_shndx].kind == ELF_SEC_LEGACY_MAPS)
-			map = elf_obj_find_map(obj, name);
-		if (map < 0)
+		const struct elf_sec *sec = &c->secs[sym.st_shndx];
+		bool maps = sec->kind == ELF_SEC_MAPS || sec->kind == ELF_SEC_LEGACY_MAPS;
+		if (!maps && ((sec->shdr.sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) != SHF_ALLOC))
 			continue;
 		/* only symbols inside their section: consumers may trust them */
-		const struct elf_map *m = &obj->maps[map];
-		uint64_t limit = m->internal ? m->def.value_size : m->sec_size;
-		if (sym.st_value > limit || sym.st_size > limit - sym.st_value)
+		if (sec->size > UINT32_MAX || sym.st_value > sec->size ||
+		    sym.st_size > sec->size - sym.st_value)
 			continue;
 		struct elf_var *v = elf_array_push((void **)&obj->vars, &obj->var_cnt, sizeof(*v));
-		if (!v || !(v->name = mem_strdup(name)))
+		if (!v || !(v->name = mem_strdup(name)) || !(v->sec = mem_strdup(sec->name)))
 			return -ENOMEM;
-		v->map = map;
+		v->map = maps ? elf_obj_find_map(obj, name) : sec->map;
+		v->sec_size = (uint32_t)sec->size;
 		v->off = (uint32_t)sym.st_value;
 		v->size = (uint32_t)sym.st_size;
 		v->global = GELF_ST_BIND(sym.st_info) != STB_LOCAL;
@@ -729,8 +730,10 @@ void elf_obj_free(struct elf_obj *obj)
 	for (uint32_t i = 0; i < obj->extern_cnt; i++)
 		mem_free(obj->externs[i].name);
 	mem_free(obj->externs);
-	for (uint32_t i = 0; i < obj->var_cnt; i++)
+	for (uint32_t i = 0; i < obj->var_cnt; i++) {
 		mem_free(obj->vars[i].name);
+		mem_free(obj->vars[i].sec);
+	}
 	mem_free(obj->vars);
 	btf_ext_free(obj->btf_ext);
 	btf_free(obj->btf);

@@ -107,12 +107,16 @@ struct elf_map {
 	uint32_t btf_var_id;         /* BTF maps: its VAR in the .maps DATASEC */
 };
 
-/* A symbol of a global-data or map section (for the DATASEC fix-ups the
- * object layer does before loading BTF: sizes and offsets come from here).
- * Only symbols that lie inside their section are listed. */
+/* A data symbol of an allocated, non-code section (global data, map
+ * definitions, the license...), for the DATASEC fix-ups done before
+ * loading BTF: sizes and offsets come from here. Only symbols that lie
+ * inside their section are listed. */
 struct elf_var {
 	char *name;
-	int32_t map;                 /* index in obj->maps of its section's map */
+	char *sec;                   /* its section's name */
+	uint32_t sec_size;           /* and size (off + size <= sec_size) */
+	int32_t map;                 /* index in obj->maps of its map (global data:
+				      * the section's; .maps: its own), or -1 */
 	uint32_t off;                /* byte offset in the section */
 	uint32_t size;
 	bool global;                 /* STB_GLOBAL or STB_WEAK */
@@ -238,6 +242,11 @@ void elf_obj_name_from_path(const char *path, char name[ELF_OBJ_NAME_LEN]);
  * ".data.custom", ".kconfig") in an object named obj_name. */
 void elf_internal_map_name(const char *obj_name, const char *sec_name,
 			   char name[ELF_OBJ_NAME_LEN]);
+
+/* The object's BTF as BPF_BTF_LOAD wants it (btf_fixup.c): a mem_alloc'd
+ * copy with data sections sized and their variables placed, as libbpf
+ * fixes it up. obj->btf must not be NULL. 0 or -ENOMEM. */
+int elf_btf_for_load(const struct elf_obj *obj, void **blob, size_t *size);
 
 /* Lookups; -1 when absent. */
 int elf_obj_find_map(const struct elf_obj *obj, const char *name);

@@ -90,9 +90,8 @@ static int check_common(const union bpf_attr *attr)
 	if ((attr->map_flags & BPF_F_NUMA_NODE) && attr->numa_node != 0 &&
 	    attr->numa_node != (uint32_t)-1)
 		return -EINVAL;
-	if (attr->btf_key_type_id || attr->btf_value_type_id || attr->btf_fd ||
-	    attr->btf_vmlinux_value_type_id)
-		return -EOPNOTSUPP; /* BTF-described maps come with the BTF objects */
+	if (attr->btf_vmlinux_value_type_id)
+		return -EOPNOTSUPP; /* struct_ops maps: there are no kernel structs */
 	if (attr->map_ifindex)
 		return -EOPNOTSUPP; /* offloaded maps: there is no device */
 	return check_name(attr->map_name);
@@ -102,6 +101,7 @@ static void map_destroy(struct obj *o)
 {
 	struct map *m = map_of(o);
 	munmap(m->hdr, m->hdr->size);
+	obj_put(m->btf);
 	mem_free(m->type_priv);
 	mem_free(m);
 }
@@ -215,7 +215,7 @@ struct map *map_open(int file, int *err)
 	if (fstat(file, &st) < 0 || pread(file, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
 		goto fail;
 	if (h.magic != MAP_HDR_MAGIC || h.version != MAP_LAYOUT_VERSION ||
-	    h.size != (uint64_t)st.st_size || h.data_off < sizeof(h) || h.data_off > h.size ||
+	    h.size > (uint64_t)st.st_size || h.data_off < sizeof(h) || h.data_off > h.size ||
 	    !(ops = map_ops_of(h.type)) || h.nr_slots == 0 ||
 	    (h.nr_slots > 1 && h.nr_slots != map_nr_slots()))
 		goto fail;
@@ -236,8 +236,15 @@ struct map *map_open(int file, int *err)
 	m->max_entries = h.max_entries;
 	m->map_flags = h.map_flags;
 	m->nr_slots = h.nr_slots;
+	/* After the mapping: the map's BTF, when it has one. */
+	if ((e = map_btf_open(m, file, (uint64_t)st.st_size))) {
+		munmap(p, h.size);
+		mem_free(m);
+		goto fail;
+	}
 	if ((e = obj_init(&m->obj, OBJ_MAP, file, map_destroy))) {
 		munmap(p, h.size);
+		obj_put(m->btf);
 		mem_free(m);
 		goto fail;
 	}

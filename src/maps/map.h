@@ -95,6 +95,8 @@ struct map {
 	/* Copies of the header's constants, for the hot paths. */
 	uint32_t type, key_size, value_size, max_entries, map_flags, nr_slots;
 	void *type_priv;                /* per-process state of the type, if any */
+	struct obj *btf;                /* its BTF object (a reference), or NULL */
+	uint32_t btf_key_type_id, btf_value_type_id;
 };
 
 /* The ops of a map type, or NULL when bpfx does not implement it. */
@@ -109,6 +111,17 @@ struct map *map_create(const union bpf_attr *attr, int *err);
  * maps the file and checks its header. NULL and *err = -EINVAL when the
  * file is not a map this build can use. */
 struct map *map_open(int file, int *err);
+
+/* BTF-described maps (map_btf.c). map_btf_check: the kernel's rules for
+ * MAP_CREATE's btf_key_type_id / btf_value_type_id against `btf` (0 or
+ * -EINVAL). map_btf_attach: gives the new map its BTF (a reference to
+ * `b`) and stores it in the map's file for other processes. map_btf_open:
+ * a pinned map's stored BTF, if any (0, -EINVAL for a damaged file). */
+struct btf;
+struct btf_obj;
+int map_btf_check(const union bpf_attr *attr, const struct btf *btf);
+int map_btf_attach(struct map *m, struct btf_obj *b, uint32_t key_id, uint32_t value_id);
+int map_btf_open(struct map *m, int file, uint64_t file_size);
 
 static inline struct map *map_of(struct obj *o)
 {

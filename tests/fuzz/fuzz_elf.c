@@ -93,10 +93,9 @@ static void check_obj(const struct elf_obj *o)
 	}
 	for (uint32_t i = 0; i < o->var_cnt; i++) {
 		const struct elf_var *v = &o->vars[i];
-		FUZZ_REQUIRE(v->name && v->map >= 0 && (uint32_t)v->map < o->map_cnt);
-		const struct elf_map *m = &o->maps[v->map];
-		FUZZ_REQUIRE((uint64_t)v->off + v->size <=
-			     (m->internal ? m->def.value_size : m->sec_size));
+		FUZZ_REQUIRE(v->name && v->sec && v->map >= -1 && (v->map < 0 ||
+								     (uint32_t)v->map < o->map_cnt));
+		FUZZ_REQUIRE((uint64_t)v->off + v->size <= v->sec_size);
 	}
 	for (uint32_t i = 0; i < o->extern_cnt; i++)
 		FUZZ_REQUIRE(o->externs[i].name != NULL);

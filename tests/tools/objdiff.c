@@ -126,7 +126,40 @@ struct side {
 	int nxdp;
 	char tags[MAX_PROGS][64];   /* "name tag", one per program */
 	int ntags;
+	uint8_t btf[1 << 16];       /* the BTF the loader gave the maps */
+	uint32_t btf_len;
+	char map_btf[MAX_MAPS][96]; /* "name key_id value_id has_btf" */
 };
+
+/* The BTF blob a map refers to (the object's, as its loader loaded it)
+ * and the map's type ids; a libbpf/kernel and a bpfx load of one object
+ * must agree byte for byte. */
+static void map_btf(bpf_fn sys, int fd, const char *name, struct side *s, int i)
+{
+	struct bpf_map_info mi;
+	memset(&mi, 0, sizeof(mi));
+	union bpf_attr a = { .info = { .bpf_fd = (uint32_t)fd, .info_len = sizeof(mi),
+				       .info = (uintptr_t)&mi } };
+	if (sys(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)))
+		return;
+	snprintf(s->map_btf[i], sizeof(s->map_btf[i]), "%s key %u value %u btf %d", name,
+		 mi.btf_key_type_id, mi.btf_value_type_id, mi.btf_id != 0);
+	if (!mi.btf_id || s->btf_len)
+		return;
+	union bpf_attr g = { .btf_id = mi.btf_id };
+	int bfd = sys(BPF_BTF_GET_FD_BY_ID, &g, sizeof(g));
+	if (bfd < 0)
+		return;
+	struct bpf_btf_info bi;
+	memset(&bi, 0, sizeof(bi));
+	bi.btf = (uintptr_t)s->btf;
+	bi.btf_size = sizeof(s->btf);
+	union bpf_attr b = { .info = { .bpf_fd = (uint32_t)bfd, .info_len = sizeof(bi),
+				       .info = (uintptr_t)&bi } };
+	if (!sys(BPF_OBJ_GET_INFO_BY_FD, &b, sizeof(b)) && bi.btf_size <= sizeof(s->btf))
+		s->btf_len = bi.btf_size;
+	close(bfd);
+}
 
 /* "name tag" of a loaded program, the tag read back through
  * OBJ_GET_INFO_BY_FD: equal only if both loaders hand the kernel the
@@ -262,6 +295,7 @@ static bool run_bpfx(const char *path, struct side *s)
 	}
 	for (size_t m = 0; ok && m < bpfx_object__map_cnt(obj) && s->nmaps < MAX_MAPS; m++) {
 		struct bpfx_map *map = bpfx_object__map(obj, m);
+		map_btf(bpfx_bpf, bpfx_map__fd(map), bpfx_map__name(map), s, s->nmaps);
 		dump_map(bpfx_bpf, bpfx_map__fd(map), bpfx_map__name(map), bpfx_map__type(map),
 			 bpfx_map__key_size(map), bpfx_map__value_size(map), ncpus,
 			 s->maps[s->nmaps++]);
@@ -295,6 +329,7 @@ static bool run_kernel(const char *path, struct side *s)
 	bpf_object__for_each_map(map, obj) {
 		if (!ok || s->nmaps >= MAX_MAPS)
 			break;
+		map_btf(kbpf_sys, bpf_map__fd(map), bpf_map__name(map), s, s->nmaps);
 		dump_map(kbpf_sys, bpf_map__fd(map), bpf_map__name(map), bpf_map__type(map),
 			 bpf_map__key_size(map), bpf_map__value_size(map), ncpus,
 			 s->maps[s->nmaps++]);
@@ -371,6 +406,14 @@ int main(int argc, char **argv)
 	for (int i = 0; i < mine.ntags && i < theirs.ntags; i++)
 		CHECK(!strcmp(mine.tags[i], theirs.tags[i]), "program tag\n  bpfx:   %s\n  kernel: %s",
 		      mine.tags[i], theirs.tags[i]);
+	CHECK(mine.btf_len && mine.btf_len == theirs.btf_len &&
+	      !memcmp(mine.btf, theirs.btf, mine.btf_len),
+	      "the maps' BTF: %u bytes in bpfx, %u in the kernel, %s", mine.btf_len, theirs.btf_len,
+	      mine.btf_len == theirs.btf_len && !memcmp(mine.btf, theirs.btf, mine.btf_len)
+		      ? "same" : "different");
+	for (int i = 0; i < mine.nmaps && i < theirs.nmaps; i++)
+		CHECK(!strcmp(mine.map_btf[i], theirs.map_btf[i]), "map BTF: bpfx %s, kernel %s",
+		      mine.map_btf[i], theirs.map_btf[i]);
 	CHECK(mine.nmaps == theirs.nmaps, "maps: %d vs %d", mine.nmaps, theirs.nmaps);
 	for (int i = 0; i < mine.nmaps; i++) {
 		const char *other = find_dump(&theirs, mine.maps[i]);

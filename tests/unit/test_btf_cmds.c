@@ -20,7 +20,7 @@
 
 typedef int (*bpf_fn)(int cmd, union bpf_attr *attr, unsigned int size);
 
-#define STEPS 32
+#define STEPS 48
 
 struct result {
 	int err[STEPS];          /* errno of each step, 0 on success */
@@ -124,6 +124,55 @@ static int info(bpf_fn sys, int fd, struct bpf_btf_info *i, uint32_t len)
 	return sys(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a));
 }
 
+static int map_with_btf(bpf_fn sys, uint32_t type, uint32_t ks, uint32_t vs, int btf_fd,
+			uint32_t key_id, uint32_t value_id)
+{
+	union bpf_attr a = { .map_type = type, .key_size = ks, .value_size = vs,
+			     .max_entries = 4, .btf_fd = (uint32_t)btf_fd,
+			     .btf_key_type_id = key_id, .btf_value_type_id = value_id };
+	return sys(BPF_MAP_CREATE, &a, sizeof(a));
+}
+
+/* MAP_CREATE with BTF (types of build_blob: 1 int, 2 unsigned int, 3
+ * struct pair of 8 bytes); the info of a map that has it. */
+static void map_scenario(bpf_fn sys, struct result *r, int btf)
+{
+	struct bpf_btf_info bi;
+	memset(&bi, 0, sizeof(bi));
+	info(sys, btf, &bi, sizeof(bi));
+	int m = map_with_btf(sys, BPF_MAP_TYPE_ARRAY, 4, 8, btf, 1, 3);
+	struct bpf_map_info mi;
+	memset(&mi, 0, sizeof(mi));
+	union bpf_attr ia = { .info = { .bpf_fd = (uint32_t)m, .info_len = sizeof(mi),
+					.info = (uintptr_t)&mi } };
+	int ret = sys(BPF_OBJ_GET_INFO_BY_FD, &ia, sizeof(ia));
+	rec(r, m < 0 ? m : ret, (uint64_t)(mi.btf_id == bi.id) << 32 | mi.btf_key_type_id << 8 |
+				   mi.btf_value_type_id);
+	close(m);
+	const int nope = 9999;
+	static const struct { uint32_t type, ks, vs, key, value; } cases[] = {
+		{ BPF_MAP_TYPE_ARRAY, 4, 8, 2, 3 },   /* unsigned int index: fine */
+		{ BPF_MAP_TYPE_ARRAY, 8, 4, 3, 1 },   /* an array's index is a u32 */
+		{ BPF_MAP_TYPE_HASH, 8, 4, 3, 1 },    /* any key for a hash */
+		{ BPF_MAP_TYPE_HASH, 8, 4, 0, 1 },    /* ... but one */
+		{ BPF_MAP_TYPE_ARRAY, 4, 16, 1, 3 },  /* value size disagrees */
+		{ BPF_MAP_TYPE_ARRAY, 4, 8, 1, 99 },  /* no such type */
+		{ BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0 },   /* a key type but no value type */
+		{ BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 3 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		m = map_with_btf(sys, cases[i].type, cases[i].ks, cases[i].vs, btf, cases[i].key,
+				 cases[i].value);
+		rec(r, m, 0);
+		if (m >= 0)
+			close(m);
+	}
+	rec(r, map_with_btf(sys, BPF_MAP_TYPE_ARRAY, 4, 8, nope, 1, 3), 0); /* closed fd */
+	int not_btf = map_with_btf(sys, BPF_MAP_TYPE_ARRAY, 4, 8, 0, 0, 0);
+	rec(r, map_with_btf(sys, BPF_MAP_TYPE_ARRAY, 4, 8, not_btf, 1, 3), 0); /* a map's fd */
+	close(not_btf);
+}
+
 static void scenario(bpf_fn sys, struct result *r)
 {
 	char log[256];
@@ -205,6 +254,8 @@ static void scenario(bpf_fn sys, struct result *r)
 	big.extra = 1;
 	rec(r, info(sys, fd, &big.i, sizeof(big)), 0);
 
+	map_scenario(sys, r, fd);
+
 	int fd3 = btf_load(sys, blob, (uint32_t)blob_len, log, sizeof(log), 1);
 	rec(r, fd3, 0);
 	if (fd3 >= 0)
@@ -224,7 +275,10 @@ int main(void)
 
 	static const int want_err[] = { 0, 0, 0, 0, 0, 0, EINVAL, ENOENT, EINVAL, EINVAL,
 					EINVAL, EINVAL, E2BIG, EINVAL, 0, EINVAL, ENOSPC, 0,
-					EINVAL, ENOSPC, E2BIG, ENOSPC };
+					EINVAL, ENOSPC, E2BIG,
+					/* maps with BTF */
+					0, 0, EINVAL, 0, EINVAL, EINVAL, EINVAL, EINVAL, 0, EBADF, EINVAL,
+					ENOSPC };
 	CHECK(mine.n == (int)(sizeof(want_err) / sizeof(want_err[0])), "steps: %d", mine.n);
 	for (int i = 0; i < mine.n; i++)
 		CHECK(mine.err[i] == want_err[i], "bpfx step %d: errno %d, want %d", i, mine.err[i],
@@ -234,6 +288,7 @@ int main(void)
 	CHECK(mine.data[3] == blob_len, "info without a buffer gives the size");
 	CHECK(mine.data[4] == 1 && mine.data[5] == 1, "the id finds the same BTF");
 	CHECK(mine.data[9] == 1, "a rejection leaves a log line");
+	CHECK(mine.data[21] == (1ull << 32 | 1 << 8 | 3), "map info names its BTF and types");
 
 	const char *why = kbpf_unavailable();
 	if (why) {
