@@ -286,6 +286,15 @@ enum bpfx_btf_format {
  * malloc'd string the caller free()s, or NULL and *err. */
 char *bpfx_btf__dump(const struct bpfx_btf *btf, enum bpfx_btf_format format, int *err);
 
+/* A value of BTF type `type_id` held in data[0..size), as one line of
+ * compact JSON formatted the way bpftool formats map contents ("formatted"
+ * in `bpftool -j map dump`; plain_text: the variant its text output uses:
+ * bitfields and 128-bit numbers unquoted in hex, pointers as addresses).
+ * Returns a malloc'd string the caller free()s, or NULL and *err (-EINVAL:
+ * data too short for the type, or a kind bpftool cannot format). */
+char *bpfx_btf__dump_data(const struct bpfx_btf *btf, uint32_t type_id, const void *data,
+			  size_t size, bool plain_text, int *err);
+
 /* ------------------------------------------------------------------ */
 /* The bpf() command set                                                */
 /* ------------------------------------------------------------------ */

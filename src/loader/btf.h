@@ -60,6 +60,13 @@ const void *btf_raw_data(const struct btf *btf, size_t *size);
 void btf_log_header(const void *data, size_t size, struct strbuf *sb);
 void btf_log_types(const struct btf *btf, uint32_t bad_id, const char *msg, struct strbuf *sb);
 
+/* A value of type `type_id` held in data[0..size), as compact JSON
+ * appended to sb, formatted like bpftool's map dumps (btf_data.c); plain:
+ * the variant of `map dump` without -j. -EINVAL when the data is too
+ * short for the type or the type has no format (nothing is appended). */
+int btf_dump_data(const struct btf *btf, uint32_t type_id, const void *data, size_t size,
+		  bool plain, struct strbuf *sb);
+
 /* What BPF_BTF_LOAD refuses beyond btf_parse's rules (extern linkage,
  * unsized or non-variable data sections: fine in an object file, fixed
  * by a loader): the first offending type id and the kernel's complaint in

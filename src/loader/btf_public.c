@@ -130,6 +130,23 @@ struct bpfx_btf *bpfx_btf__parse_file(const char *path, bpfx_log_fn log, void *l
 	return b;
 }
 
+char *bpfx_btf__dump_data(const struct bpfx_btf *b, uint32_t type_id, const void *data,
+			  size_t size, bool plain_text, int *err)
+{
+	struct strbuf sb = { 0 };
+	int e = btf_dump_data(b->btf, type_id, data, size, plain_text, &sb);
+	if (e) {
+		sb_free(&sb);
+		*err = e;
+		return NULL;
+	}
+	char *out = strdup(sb_str(&sb));
+	sb_free(&sb);
+	if (!out)
+		*err = -ENOMEM;
+	return out;
+}
+
 char *bpfx_btf__dump(const struct bpfx_btf *b, enum bpfx_btf_format format, int *err)
 {
 	struct strbuf sb = { 0 };

@@ -103,6 +103,16 @@ static void fuzz_btf_dumps(const struct btf *btf)
 	sb_reset(&sb);
 	err = btf_dump_c(btf, &sb);
 	fuzz_assert(!err || err == -ENOMEM || err == -ELOOP || err == -E2BIG, "C dump");
+	/* Values of every type formatted from bytes that may be too few:
+	 * refused or formatted, never read past the buffer (ASan). */
+	static const uint8_t bytes[24] = { 1, 0x80, 0xff, 'a', 0, 7, 0x7f, 0x41, 0x42, 0, 9, 9 };
+	for (uint32_t id = 1; id < btf_type_cnt(btf) && id < 64; id++)
+		for (size_t len = 0; len <= sizeof(bytes); len += 12) {
+			sb_reset(&sb);
+			err = btf_dump_data(btf, id, bytes, len, len == 12, &sb);
+			fuzz_assert(!err || err == -EINVAL || err == -E2BIG || err == -ENOMEM,
+				    "data dump");
+		}
 	/* The BTF_LOAD log, whole or up to the type the kernel would refuse. */
 	sb_reset(&sb);
 	const char *why = NULL;

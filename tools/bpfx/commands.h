@@ -11,4 +11,9 @@ int cmd_btf(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_prog(int argc, char **argv);
 
+/* `map dump` of a map with BTF (map_btf.c): bpftool's formatted output;
+ * cpus is the number of values per key (1 unless per-CPU). */
+struct bpf_map_info;
+int map_dump_btf(int fd, const struct bpf_map_info *info, unsigned int cpus);
+
 #endif

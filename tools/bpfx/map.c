@@ -134,12 +134,16 @@ static void json_bytes(const char *key, const uint8_t *b, uint32_t n)
 	fputs("]", stdout);
 }
 
+static bool is_percpu(uint32_t t)
+{
+	return t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_PERCPU_HASH ||
+	       t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
 /* The size user space reads a value as: per-CPU maps hold one per slot. */
 static uint32_t user_value_size(const struct bpf_map_info *info)
 {
-	uint32_t t = info->type;
-	if (t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_PERCPU_HASH ||
-	    t == BPF_MAP_TYPE_LRU_PERCPU_HASH) {
+	if (is_percpu(info->type)) {
 		const char *env = getenv("BPFX_SLOTS");
 		long cpus = env ? atol(env) : sysconf(_SC_NPROCESSORS_CONF);
 		return ((info->value_size + 7) & ~7u) * (uint32_t)(cpus > 0 ? cpus : 1);
@@ -173,6 +177,10 @@ static void show_one(int fd)
 static int do_dump(int fd, const struct bpf_map_info *info)
 {
 	uint32_t vs = user_value_size(info);
+	if (info->btf_id && info->btf_value_type_id) {
+		uint32_t step = (info->value_size + 7) & ~7u;
+		return map_dump_btf(fd, info, is_percpu(info->type) ? vs / step : 1);
+	}
 	uint8_t *key = calloc(1, info->key_size), *next = calloc(1, info->key_size);
 	uint8_t *value = calloc(1, vs);
 	unsigned found = 0;

@@ -20,8 +20,8 @@ static void prog_usage(FILE *f)
 {
 	fputs("Usage: bpfx prog { show | list } PROG\n"
 	      "       bpfx prog dump xlated PROG [opcodes]\n"
-	      "       bpfx prog load OBJ PATH\n"
-	      "       bpfx prog loadall OBJ DIR\n"
+	      "       bpfx prog load OBJ PATH [pinmaps MAP_DIR]\n"
+	      "       bpfx prog loadall OBJ DIR [pinmaps MAP_DIR]\n"
 	      "       bpfx prog run PROG data_in FILE [data_out FILE] [ctx_in FILE]\n"
 	      "                          [ctx_out FILE] [repeat N]\n"
 	      "\n"
@@ -351,12 +351,37 @@ static void make_dir(const char *dir)
 	(void)mkdir(path, 0700);
 }
 
+/* pinmaps DIR: every map of the object pinned as DIR/<map name>, dots
+ * made underscores ("xdp_pars.bss" -> DIR/xdp_pars_bss), as libbpf's
+ * bpf_object__pin_maps names them. */
+static int pin_maps(struct bpfx_object *obj, const char *dir)
+{
+	make_dir(dir);
+	for (size_t i = 0; i < bpfx_object__map_cnt(obj); i++) {
+		const struct bpfx_map *m = bpfx_object__map(obj, i);
+		char path[4096];
+		int n = snprintf(path, sizeof(path), "%s/", dir);
+		for (const char *c = bpfx_map__name(m); *c && n < (int)sizeof(path) - 1; c++)
+			path[n++] = *c == '.' ? '_' : *c;
+		path[n] = '\0';
+		union bpf_attr a = { .pathname = (uintptr_t)path, .bpf_fd = (uint32_t)bpfx_map__fd(m) };
+		int err = sys(BPF_OBJ_PIN, &a);
+		if (err)
+			return cli_error("failed to pin map at %s: %s", path, strerror(-err));
+	}
+	return 0;
+}
+
 /* Runs for `load OBJ PATH` (all == false: pins the first program at
- * PATH) and `loadall OBJ DIR` (pins each as DIR/<function name>). */
+ * PATH) and `loadall OBJ DIR` (pins each as DIR/<function name>), each
+ * optionally followed by `pinmaps DIR`. */
 static int do_load(int argc, char **argv, bool all)
 {
+	const char *maps_dir = NULL;
+	if (argc == 4 && !strcmp(argv[2], "pinmaps"))
+		maps_dir = argv[3], argc = 2;
 	if (argc != 2)
-		return cli_error("expected OBJ and %s", all ? "DIR" : "PATH");
+		return cli_error("expected OBJ and %s [pinmaps DIR]", all ? "DIR" : "PATH");
 	int err = 0;
 	struct bpfx_object_opts o = { .sz = sizeof(o) };
 	struct bpfx_object *obj = bpfx_object__open(argv[0], &o, &err);
@@ -380,6 +405,8 @@ static int do_load(int argc, char **argv, bool all)
 	} else if (!err) {
 		err = pin_fd(bpfx_program__fd(bpfx_object__program(obj, 0)), argv[1]) ? 1 : 0;
 	}
+	if (!err && maps_dir)
+		err = pin_maps(obj, maps_dir);
 	bpfx_object__close(obj);
 	if (!err && cli_json)
 		json_end_document();
