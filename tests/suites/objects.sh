@@ -12,20 +12,17 @@ if ! command -v clang >/dev/null; then
 	echo "objects: 0 passed, 0 failed, 1 skipped"
 	exit 0
 fi
-# <linux/bpf.h> includes <asm/types.h>, which lives in the multiarch
-# directory that clang -target bpf does not search by itself.
-arch_inc=/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+. tests/suites/lib/bpf_objects.sh
 pass=0 fail=0 skip=0
-# Also the packet parsers of the ELF tests: packets in both, maps compared.
-for src in tests/object_progs/*.bpf.c tests/elf_progs/xdp_parser.c \
-	   tests/elf_progs/tc_classifier.c tests/elf_progs/socket_filter.c; do
+for src in "${OBJECT_SOURCES[@]}"; do
 	obj=$out/$(basename "$src" .c).o
-	inc=(-I"$arch_inc" -Itests/elf_progs)
-	if ! clang -O2 -g -target bpf "${inc[@]}" -c "$src" -o "$obj"; then
-		echo "objects: can't compile $src" >&2
-		fail=$((fail + 1))
-		continue
-	fi
+	compile_bpf "$src" "$obj"
+	case $? in
+	0) ;;
+	2) echo "objects: $src needs clang-19 (-mcpu=v4) - skipping it" >&2
+	   skip=$((skip + 1)); continue ;;
+	*) echo "objects: can't compile $src" >&2; fail=$((fail + 1)); continue ;;
+	esac
 	line=$("$BUILD/tests/objdiff" "$obj" | tail -n 1)
 	p=$(sed -nE 's/.*: ([0-9]+) passed.*/\1/p' <<<"$line")
 	f=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$line")
