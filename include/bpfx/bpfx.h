@@ -333,6 +333,10 @@ struct bpfx_object_opts {
 	const char *object_name;   /* default: the file's name up to its first '.' */
 	bpfx_log_fn log;           /* why opening or loading failed */
 	void *log_ctx;
+	/* CO-RE relocations resolve against this BTF file (raw, or an ELF
+	 * object's .BTF); NULL: the running kernel's /sys/kernel/btf/vmlinux
+	 * when readable, else the object's own types. */
+	const char *btf_custom_path;
 };
 
 /* Reads and checks the object; creates nothing yet. NULL and *err on

@@ -15,6 +15,8 @@
 
 #include <bpfx/bpfx.h>
 
+#include "loader/btf.h"
+#include "loader/core.h"
 #include "loader/elf.h"
 #include "util/alloc.h"
 #include "util/log.h"
@@ -35,21 +37,28 @@ struct bpfx_object {
 	struct bpfx_map *maps;          /* one per elf map */
 	struct bpfx_program *progs;     /* one per elf program */
 	struct log_sink log;
+	char *btf_custom_path;          /* CO-RE target (opts), or NULL */
+	struct bpfx_btf *core_target;   /* loaded on the first CO-RE relocation */
 	int btf_fd;                     /* its BTF once loaded, else -1 */
 	bool loaded;
 };
 
-static struct bpfx_object *object_new(struct elf_obj *elf, const struct log_sink *log, int *err)
+static struct bpfx_object *object_new(struct elf_obj *elf, const struct bpfx_object_opts *o,
+				      int *err)
 {
+	const struct log_sink sink = { o->log, o->log_ctx }, *log = &sink;
 	struct bpfx_object *obj = mem_zalloc(sizeof(*obj));
 	if (obj) {
 		obj->maps = mem_array(elf->map_cnt + 1, sizeof(*obj->maps));
 		obj->progs = mem_array(elf->prog_cnt + 1, sizeof(*obj->progs));
+		if (o->btf_custom_path)
+			obj->btf_custom_path = mem_strdup(o->btf_custom_path);
 	}
-	if (!obj || !obj->maps || !obj->progs) {
+	if (!obj || !obj->maps || !obj->progs || (o->btf_custom_path && !obj->btf_custom_path)) {
 		if (obj) {
 			mem_free(obj->maps);
 			mem_free(obj->progs);
+			mem_free(obj->btf_custom_path);
 		}
 		mem_free(obj);
 		elf_obj_free(elf);
@@ -86,7 +95,7 @@ struct bpfx_object *bpfx_object__open(const char *path, const struct bpfx_object
 		*err = e;
 		return NULL;
 	}
-	return object_new(elf, &log, err);
+	return object_new(elf, &o, err);
 }
 
 struct bpfx_object *bpfx_object__open_mem(const void *buf, size_t size,
@@ -106,7 +115,7 @@ struct bpfx_object *bpfx_object__open_mem(const void *buf, size_t size,
 		*err = e;
 		return NULL;
 	}
-	return object_new(elf, &log, err);
+	return object_new(elf, &o, err);
 }
 
 static int sys(int cmd, union bpf_attr *attr)
@@ -242,6 +251,26 @@ static int create_maps(struct bpfx_object *obj)
 
 /* ---- loading: programs ---- */
 
+/* The BTF CO-RE relocations resolve against: the file the caller named,
+ * else the running kernel's, else (none readable) the object's own. */
+static const struct btf *core_target(struct bpfx_object *obj, int *err)
+{
+	static const char vmlinux[] = "/sys/kernel/btf/vmlinux";
+	if (obj->core_target)
+		return btf_of_public(obj->core_target);
+	const char *path = obj->btf_custom_path;
+	if (!path && access(vmlinux, R_OK) == 0)
+		path = vmlinux;
+	if (!path)
+		return obj->elf->btf;
+	obj->core_target = bpfx_btf__parse_file(path, obj->log.fn, obj->log.ctx, err);
+	if (!obj->core_target) {
+		log_msg(&obj->log, BPFX_LOG_ERROR, "CO-RE target BTF %s: %s", path, strerror(-*err));
+		return NULL;
+	}
+	return btf_of_public(obj->core_target);
+}
+
 /* Points each relocated instruction at the map it names. */
 static int relocate(struct bpfx_object *obj, const struct elf_prog *p, struct bpf_insn *insns)
 {
@@ -277,7 +306,12 @@ static int load_program(struct bpfx_object *obj, struct bpfx_program *prog)
 	if (!insns)
 		return -ENOMEM;
 	memcpy(insns, p->insns, p->insn_cnt * sizeof(*insns));
-	if ((err = relocate(obj, p, insns))) {
+	const struct btf *target = NULL;
+	if ((err = relocate(obj, p, insns)) ||
+	    (p->core_relo_cnt && !(target = core_target(obj, &err))) ||
+	    (p->core_relo_cnt && (err = core_relocate(obj->elf->btf, target, insns, p->insn_cnt,
+						      p->core_relos, p->core_relo_cnt,
+						      &obj->log, p->name)))) {
 		mem_free(insns);
 		return err;
 	}
@@ -360,6 +394,8 @@ void bpfx_object__close(struct bpfx_object *obj)
 	unload(obj);
 	mem_free(obj->maps);
 	mem_free(obj->progs);
+	mem_free(obj->btf_custom_path);
+	bpfx_btf__free(obj->core_target);
 	elf_obj_free(obj->elf);
 	mem_free(obj);
 }

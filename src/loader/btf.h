@@ -49,6 +49,10 @@ struct btf *btf_parse(const void *data, size_t size, const struct log_sink *log,
 /* NULL-safe. */
 void btf_free(struct btf *btf);
 
+/* The parsed BTF inside the public wrapper (bpfx_btf__parse_file...). */
+struct bpfx_btf;
+const struct btf *btf_of_public(const struct bpfx_btf *b);
+
 /* The blob as given to btf_parse (the BTF's own copy). */
 const void *btf_raw_data(const struct btf *btf, size_t *size);
 

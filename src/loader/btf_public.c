@@ -42,6 +42,11 @@ struct bpfx_btf *bpfx_btf__parse_raw(const void *data, size_t size, bpfx_log_fn 
 	return b;
 }
 
+const struct btf *btf_of_public(const struct bpfx_btf *b)
+{
+	return b->btf;
+}
+
 void bpfx_btf__free(struct bpfx_btf *b)
 {
 	if (!b)

@@ -62,6 +62,18 @@ static int bind_helpers(struct bpfx_prog *prog, const struct bpfx_prog_opts *o,
 	return 0;
 }
 
+/* A CO-RE relocation the loader could not resolve left `call 0xbad2310`
+ * (libbpf's mark) in its instruction: loading succeeds, as the kernel's
+ * verifier accepts it in dead code; running it stops the program. */
+static uint64_t core_poisoned(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+			      struct bpfx_run_ctx *run)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	bpfx_run_ctx__fault(run, -EINVAL, "reached an instruction whose CO-RE relocation failed "
+			    "(the target BTF lacks what it names)");
+	return 0;
+}
+
 /* Records the memory owner behind a resolved lddw, once per owner. */
 static int add_owner(struct bpfx_prog *prog, const struct vm_mem_owner *owner)
 {
@@ -149,6 +161,10 @@ static int predecode(struct bpfx_prog *prog, const struct vm_ld_resolver *resolv
 			break;
 		case ISA_OP_CALL_HELPER: {
 			const struct bpfx_helper *h = vm_find_helper(prog, (uint32_t)in->imm);
+			if (!h && (uint32_t)in->imm == VM_CORE_POISON) {
+				out->imm = (uintptr_t)core_poisoned;
+				break;
+			}
 			if (!h) {
 				log_msg(log, BPFX_LOG_ERROR, "insn %zu: invalid func unknown#%d", i,
 					in->imm);

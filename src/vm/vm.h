@@ -25,6 +25,7 @@
 #define VM_MAX_REGIONS 64        /* checked mode: regions helpers may lend in one run */
 #define VM_DEFAULT_BUDGET 10000000ull
 #define VM_MAY_GOTO_LOOPS (1ull << 23) /* the kernel's BPF_MAX_LOOPS */
+#define VM_CORE_POISON 0xbad2310u      /* call imm of a failed CO-RE relocation */
 
 /* The value lddw with src BPF_PSEUDO_FUNC loads: a tag and the target
  * instruction index. callx recognises it and makes a local call. */

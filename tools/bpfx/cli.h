@@ -16,6 +16,7 @@
 
 extern bool cli_json;    /* -j / --json */
 extern bool cli_pretty;  /* -p / --pretty (implies -j) */
+extern const char *cli_btf_path; /* --btf FILE: the CO-RE target, or NULL */
 
 /* Prints one error line and returns 1 (the exit code of a failed command),
  * so commands can `return cli_error(...)`. */

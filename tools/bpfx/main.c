@@ -5,6 +5,7 @@
  * lives in its own file.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -39,6 +40,10 @@ static void usage(FILE *f)
 	      "Options:\n"
 	      "  -j, --json          JSON output (errors too: {\"error\":\"...\"})\n"
 	      "  -p, --pretty        indented JSON output (implies -j)\n"
+	      "  --bpffs DIR         the bpffs root for pins (default: BPFX_FS, else\n"
+	      "                      /run/bpfx for root, else $XDG_RUNTIME_DIR/bpfx)\n"
+	      "  --btf FILE          BTF that CO-RE relocations resolve against (default:\n"
+	      "                      /sys/kernel/btf/vmlinux, else the object's own)\n"
 	      "  -h, --help          this text; `bpfx COMMAND --help` for a command's\n"
 	      "  -V, --version       print the version\n"
 	      "\n"
@@ -84,6 +89,12 @@ int main(int argc, char **argv)
 			cli_json = true;
 		} else if (!strcmp(o, "-p") || !strcmp(o, "--pretty")) {
 			cli_json = cli_pretty = true;
+		} else if ((!strcmp(o, "--bpffs") || !strcmp(o, "--btf")) && i + 1 < argc) {
+			/* the root is the library's: it reads BPFX_FS */
+			if (!strcmp(o, "--bpffs"))
+				setenv("BPFX_FS", argv[++i], 1);
+			else
+				cli_btf_path = argv[++i];
 		} else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
 			usage(stdout);
 			return 0;

@@ -351,6 +351,15 @@ static void make_dir(const char *dir)
 	(void)mkdir(path, 0700);
 }
 
+/* The loader's reasons, on stderr as bpftool shows libbpf's ("libbpf:
+ * ..."), before the command's one-line error. */
+static void loader_log(void *ctx, enum bpfx_log_level level, const char *msg)
+{
+	(void)ctx;
+	if (level <= BPFX_LOG_WARN)
+		fprintf(stderr, "libbpfx: %s\n", msg);
+}
+
 /* pinmaps DIR: every map of the object pinned as DIR/<map name>, dots
  * made underscores ("xdp_pars.bss" -> DIR/xdp_pars_bss), as libbpf's
  * bpf_object__pin_maps names them. */
@@ -383,7 +392,8 @@ static int do_load(int argc, char **argv, bool all)
 	if (argc != 2)
 		return cli_error("expected OBJ and %s [pinmaps DIR]", all ? "DIR" : "PATH");
 	int err = 0;
-	struct bpfx_object_opts o = { .sz = sizeof(o) };
+	struct bpfx_object_opts o = { .sz = sizeof(o), .btf_custom_path = cli_btf_path,
+				      .log = loader_log };
 	struct bpfx_object *obj = bpfx_object__open(argv[0], &o, &err);
 	if (!obj)
 		return cli_error("failed to open object file %s: %s", argv[0], strerror(-err));
