@@ -45,34 +45,69 @@ int cmd_map_create(union bpf_attr *attr)
 	return fd;
 }
 
+/* The kernel's __bpf_copy_key: maps without keys (queue, stack, bloom
+ * filter) take no key pointer. */
+static int check_key(const struct map *m, uint64_t key)
+{
+	return m->key_size == 0 && key ? -EINVAL : 0;
+}
+
+static bool is_queue_or_stack(const struct map *m)
+{
+	return m->type == BPF_MAP_TYPE_QUEUE || m->type == BPF_MAP_TYPE_STACK;
+}
+
 static int do_lookup(struct map *m, const union bpf_attr *attr)
 {
+	int err;
+
 	if (attr->flags & ~(uint64_t)BPF_F_LOCK)
 		return -EINVAL;
 	if (!user_may_read(m))
 		return -EPERM;
+	if (attr->flags) /* BPF_F_LOCK: no spin lock without BTF */
+		return -EINVAL;
+	if ((err = check_key(m, attr->key)))
+		return err;
 	if (m->ops->lookup_copy)
 		return m->ops->lookup_copy(m, uptr(attr->key), uptr(attr->value), attr->flags);
-	if (m->ops->pop)
+	if (m->ops->pop) /* peek: a queue's front, or "maybe in" a bloom filter */
 		return m->ops->pop(m, uptr(attr->value), false);
 	return -EOPNOTSUPP;
 }
 
+/* The kernel's bpf_map_update_value: MAP_UPDATE_ELEM and UPDATE_BATCH
+ * after their checks. Keyless maps push. */
+int map_update_value(struct map *m, const void *key, const void *value, uint64_t flags)
+{
+	if (m->ops->push && !m->ops->update)
+		return m->ops->push(m, value, flags);
+	if (m->ops->update_all)
+		return m->ops->update_all(m, key, value, flags);
+	return m->ops->update(m, key, value, flags);
+}
+
 static int do_update(struct map *m, const union bpf_attr *attr)
 {
+	int err;
+
 	if (!user_may_write(m))
 		return -EPERM;
-	if (m->ops->push && !m->ops->update)
-		return m->ops->push(m, uptr(attr->value), attr->flags);
-	if (m->ops->update_all)
-		return m->ops->update_all(m, uptr(attr->key), uptr(attr->value), attr->flags);
-	return m->ops->update(m, uptr(attr->key), uptr(attr->value), attr->flags);
+	if (attr->flags & BPF_F_LOCK) /* no spin lock without BTF */
+		return -EINVAL;
+	if ((err = check_key(m, attr->key)))
+		return err;
+	return map_update_value(m, uptr(attr->key), uptr(attr->value), attr->flags);
 }
 
 static int do_delete(struct map *m, const union bpf_attr *attr)
 {
+	int err;
+
 	if (!user_may_write(m))
 		return -EPERM;
+	if ((err = check_key(m, attr->key)))
+		return err;
 	if (!m->ops->delete)
 		return -EINVAL;
 	return m->ops->delete(m, uptr(attr->key));
@@ -80,26 +115,35 @@ static int do_delete(struct map *m, const union bpf_attr *attr)
 
 static int do_get_next_key(struct map *m, const union bpf_attr *attr)
 {
+	int err;
+
 	if (!user_may_read(m))
 		return -EPERM;
+	if ((err = check_key(m, attr->key)))
+		return err;
 	if (!m->ops->get_next_key)
 		return -EINVAL;
 	return m->ops->get_next_key(m, attr->key ? uptr(attr->key) : NULL, uptr(attr->next_key));
 }
 
+/* The kernel's order: flags, access, BPF_F_LOCK, the key;
+ * then only queues, stacks and hash maps can do it (ENOTSUPP). */
 static int do_lookup_and_delete(struct map *m, const union bpf_attr *attr)
 {
-	if (!user_may_read(m) || !user_may_write(m))
-		return -EPERM;
-	if (m->ops->pop) {
-		if (attr->flags)
-			return -EINVAL;
-		return m->ops->pop(m, uptr(attr->value), true);
-	}
-	if (!m->ops->lookup_and_delete)
-		return -EOPNOTSUPP;
+	int err;
+
 	if (attr->flags & ~(uint64_t)BPF_F_LOCK)
 		return -EINVAL;
+	if (!user_may_read(m) || !user_may_write(m))
+		return -EPERM;
+	if (attr->flags) /* queues and stacks take none; BPF_F_LOCK needs BTF */
+		return -EINVAL;
+	if ((err = check_key(m, attr->key)))
+		return err;
+	if (is_queue_or_stack(m))
+		return m->ops->pop(m, uptr(attr->value), true);
+	if (!m->ops->lookup_and_delete)
+		return -ENOTSUPP;
 	return m->ops->lookup_and_delete(m, uptr(attr->key), uptr(attr->value), attr->flags);
 }
 
@@ -135,6 +179,18 @@ int cmd_map_delete(union bpf_attr *attr) { return with_map(attr, do_delete); }
 int cmd_map_get_next_key(union bpf_attr *attr) { return with_map(attr, do_get_next_key); }
 int cmd_map_lookup_and_delete(union bpf_attr *attr) { return with_map(attr, do_lookup_and_delete); }
 int cmd_map_freeze(union bpf_attr *attr) { return with_map(attr, do_freeze); }
+
+/* For the batch commands (map_batch.c): the map of a descriptor (a
+ * reference the caller puts), and what user space may do with it. */
+struct map *map_cmd_get(uint32_t fd, int *err)
+{
+	return get_map(fd, err);
+}
+
+bool map_user_may(const struct map *m, bool read, bool write)
+{
+	return (!read || user_may_read(m)) && (!write || user_may_write(m));
+}
 
 int cmd_map_get_next_id(union bpf_attr *attr)
 {
