@@ -30,6 +30,7 @@
 #include "kmap.h"
 #include "maps/map.h"
 #include "tcheck.h"
+#include "tinsn.h"
 
 #define OUT_MAX (256 * 1024)
 #define LPM_T BPF_MAP_TYPE_LPM_TRIE
@@ -210,6 +211,29 @@ static void batch_each(struct side *s, int cmd, uint64_t r0, uint32_t n, uint64_
 	batch_op(s, cmd, keys, values, n, NULL, NULL, elem_flags, 0, r);
 }
 
+/* A get_next_key walk that deletes keys as it goes: with `before`, the
+ * current key goes before asking for the next one (the kernel then starts
+ * over from the first key), otherwise after. Every third key is kept. */
+static void walk_deleting(struct side *s, bool before, struct rec *rec)
+{
+	static unsigned char cur[512], next[512];
+	union bpf_attr a = { .map_fd = (uint32_t)s->fd, .key = 0, .next_key = (uintptr_t)next };
+	union bpf_attr d = { .map_fd = (uint32_t)s->fd, .key = (uintptr_t)cur };
+
+	for (int n = 0; n < 200; n++) {
+		bool del = n % 3 != 2;
+		if (before && del && a.key)
+			sys(s, BPF_MAP_DELETE_ELEM, &d, rec);
+		if (sys(s, BPF_MAP_GET_NEXT_KEY, &a, rec))
+			break;
+		put(rec, next, C->ks);
+		if (!before && del && a.key)
+			sys(s, BPF_MAP_DELETE_ELEM, &d, rec);
+		memcpy(cur, next, C->ks);
+		a.key = (uintptr_t)cur;
+	}
+}
+
 /* One random step of a keyed map (LPM trie, hash, array). */
 static void keyed_step(struct side *s, uint64_t r, struct rec *rec)
 {
@@ -234,6 +258,9 @@ static void keyed_step(struct side *s, uint64_t r, struct rec *rec)
 	} else if (op < 78) {
 		set_what(rec, "get_next_key");
 		next_key_op(s, (r >> 50) % 4 ? key : NULL, rec);
+	} else if (op == 78) {
+		set_what(rec, "walk deleting");
+		walk_deleting(s, (r >> 30) % 2, rec);
 	} else if (op < 80) {
 		set_what(rec, "lookup_and_delete");
 		elem_op(s, BPF_MAP_LOOKUP_AND_DELETE_ELEM, key, value, 0, rec);
@@ -288,6 +315,133 @@ static void keyless_step(struct side *s, uint64_t r, struct rec *rec)
 		set_what(rec, "lookup batch");
 		batch_walk(s, BPF_MAP_LOOKUP_BATCH, 4, 0, 0, rec);
 	}
+}
+
+/* Loads a socket filter on side s and runs it once; records whether
+ * each worked and the program's return value. */
+static void run_prog(struct side *s, const struct bpf_insn *insns, size_t cnt, struct rec *r)
+{
+	unsigned char data[KBPF_DATA_LEN];
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = KBPF_PROG_TYPE;
+	a.insns = (uintptr_t)insns;
+	a.insn_cnt = (uint32_t)cnt;
+	a.license = (uintptr_t)"GPL";
+	fd = s->sys(BPF_PROG_LOAD, &a, sizeof(a));
+	put(r, &(int){ fd < 0 ? -errno : 0 }, sizeof(int));
+	if (fd < 0)
+		return;
+	memcpy(data, kbpf_data(), sizeof(data));
+	memset(&a, 0, sizeof(a));
+	a.test.prog_fd = (uint32_t)fd;
+	a.test.data_in = (uintptr_t)data;
+	a.test.data_size_in = sizeof(data);
+	a.test.repeat = 1;
+	if (sys(s, BPF_PROG_TEST_RUN, &a, r) == 0)
+		put(r, &a.test.retval, 4);
+	close(fd);
+}
+
+/* Instructions storing `len` bytes at fp + off. */
+static size_t store_bytes(struct bpf_insn *p, int off, const unsigned char *b, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++)
+		p[i] = ST(BPF_B, 10, (short)(off + (int)i), b[i]);
+	return len;
+}
+
+/* r1 = the map of descriptor fd (two instructions at p). */
+static size_t map_ld(struct bpf_insn *p, int fd)
+{
+	p[0] = RAW(BPF_LD | BPF_IMM | BPF_DW, 1, BPF_PSEUDO_MAP_FD, 0, fd);
+	p[1] = LDDW_HI(0);
+	return 2;
+}
+
+/* A program pushing, popping or peeking one value (bloom filters: pushing
+ * or testing). It returns the helper's result xor the first 8 bytes of
+ * its buffer (pre-filled with 0xff; zeroed by an empty pop or peek). */
+static void prog_keyless(struct side *s, uint64_t r, struct rec *rec)
+{
+	static const uint64_t pflags[] = { BPF_ANY, BPF_EXIST, BPF_NOEXIST };
+	struct bpf_insn p[64];
+	unsigned char value[64];
+	uint32_t op = (uint32_t)((r >> 3) % 3);
+	size_t n = 0;
+
+	if (C->type == B && op == 1)
+		op = 2; /* the kernel's verifier allows no pop on a bloom filter */
+	if (!EXACT)
+		op = 0; /* random seeds: false positives differ, so only pushes */
+	set_what(rec, op == 0 ? "program push" : op == 1 ? "program pop" : "program peek");
+	make_key(value, (uint32_t)((r >> 8) % C->keyspace), 0);
+	p[n++] = ST(BPF_DW, 10, -32, -1);
+	p[n++] = ST(BPF_DW, 10, -24, -1);
+	if (op == 0 || C->type == B)
+		n += store_bytes(p + n, -32, value, C->vs);
+	n += map_ld(p + n, s->fd);
+	p[n++] = MOV64_REG(2, 10);
+	p[n++] = ALU64_IMM(BPF_ADD, 2, -32);
+	p[n++] = MOV64_IMM(3, (int32_t)pflags[(r >> 40) % 3]);
+	p[n++] = CALL(op == 0 ? BPF_FUNC_map_push_elem : op == 1 ? BPF_FUNC_map_pop_elem
+								 : BPF_FUNC_map_peek_elem);
+	p[n++] = MOV64_REG(6, 0);
+	p[n++] = LDX(BPF_W, 0, 10, -32);
+	p[n++] = LDX(BPF_W, 7, 10, -28);
+	p[n++] = ALU64_REG(BPF_XOR, 0, 7);
+	p[n++] = ALU64_REG(BPF_XOR, 0, 6);
+	p[n++] = EXIT();
+	run_prog(s, p, n, rec);
+	if (op == 0 && C->type == B && (r >> 40) % 3 == 0)
+		PUSHED[(r >> 8) % C->keyspace] = 1; /* BPF_ANY: in the filter now */
+}
+
+/* A program looking up (its value's first byte, or -1), updating or
+ * deleting one key of an LPM trie. Key at fp-288, value at fp-24. */
+static void prog_lpm(struct side *s, uint64_t r, struct rec *rec)
+{
+	static const uint64_t uflags[] = { BPF_ANY, BPF_NOEXIST, BPF_EXIST, 8 };
+	struct bpf_insn p[600];
+	unsigned char key[512], value[64];
+	uint32_t op = (uint32_t)((r >> 3) % 3);
+	uint64_t rr = r | 1;
+	size_t n = 0;
+
+	if (C->flags & BPF_F_RDONLY_PROG)
+		op = 0;
+	set_what(rec, op == 0 ? "program lookup" : op == 1 ? "program update" : "program delete");
+	make_key(key, (uint32_t)((r >> 8) % C->keyspace), r >> 24);
+	for (uint32_t i = 0; i < C->vs; i++)
+		value[i] = (unsigned char)xorshift(&rr);
+	n += store_bytes(p + n, -288, key, C->ks);
+	n += store_bytes(p + n, -24, value, C->vs);
+	n += map_ld(p + n, s->fd);
+	p[n++] = MOV64_REG(2, 10);
+	p[n++] = ALU64_IMM(BPF_ADD, 2, -288);
+	p[n++] = MOV64_REG(3, 10);
+	p[n++] = ALU64_IMM(BPF_ADD, 3, -24);
+	p[n++] = MOV64_IMM(4, (int32_t)uflags[(r >> 40) % 4]);
+	p[n++] = CALL(op == 0 ? BPF_FUNC_map_lookup_elem : op == 1 ? BPF_FUNC_map_update_elem
+								   : BPF_FUNC_map_delete_elem);
+	if (op == 0) {
+		p[n++] = JMP_IMM(BPF_JNE, 0, 0, 2);
+		p[n++] = MOV64_IMM(0, -1);
+		p[n++] = EXIT();
+		p[n++] = LDX(BPF_B, 0, 0, 0);
+	}
+	p[n++] = EXIT();
+	run_prog(s, p, n, rec);
+}
+
+static void prog_step(struct side *s, uint64_t r, struct rec *rec)
+{
+	if (C->type == LPM_T)
+		prog_lpm(s, r, rec);
+	else
+		prog_keyless(s, r, rec);
 }
 
 /* The contents at the end: a get_next_key walk with every value, or
@@ -414,7 +568,12 @@ static void run_config(const struct config *c, uint64_t seed, unsigned count, in
 			uint64_t r = xorshift(&rng);
 			if (!EXACT && r % 100 >= 45 && r % 100 < 75)
 				continue; /* random seeds: peeks only at the end */
-			ok = same_step(sides, keyless ? keyless_step : keyed_step, r, n);
+			if (c->type <= BPF_MAP_TYPE_LRU_PERCPU_HASH && c->type != LPM_T)
+				ok = same_step(sides, keyed_step, r, n);
+			else if ((r >> 58) % 5 == 0) /* programs use the map too */
+				ok = same_step(sides, prog_step, r, n);
+			else
+				ok = same_step(sides, keyless ? keyless_step : keyed_step, r, n);
 		}
 		if (ok)
 			CHECK(same_step(sides, final_step, 0, steps), "%s seed %llu: contents",
