@@ -109,20 +109,26 @@ static int lpm_check(const union bpf_attr *attr)
 	return 0;
 }
 
-/* The layout of a trie of these sizes; *size: the bytes of data. */
+/* The layout of a trie of these sizes; *size: the bytes of data. The
+ * kernel allocates nodes on demand and takes any max_entries; a trie too
+ * big to preallocate gets as many nodes as a map may hold, and an update
+ * that finds none left is ENOMEM, as the kernel's would be. */
 static int lpm_layout(uint32_t key_size, uint32_t value_size, uint32_t max_entries,
 		      struct lpm *t, uint64_t *size)
 {
-	uint64_t nodes = 2 * (uint64_t)max_entries + 2;
+	uint64_t nodes = 2 * (uint64_t)max_entries + 2, most;
 
-	if (nodes >= UINT32_MAX)
-		return -E2BIG;
 	t->data_size = key_size - 4;
 	t->max_prefixlen = t->data_size * 8;
 	t->value_off = (uint32_t)sizeof(struct lpm_node) + round8(t->data_size);
 	t->node_size = t->value_off + round8(value_size);
-	t->nr_nodes = (uint32_t)nodes;
 	t->nodes_off = (sizeof(struct lpm) + 63) & ~63ull;
+	most = (MAP_MAX_SIZE - 4096 - t->nodes_off) / t->node_size;
+	if (nodes > most)
+		nodes = most;
+	if (nodes >= UINT32_MAX)
+		nodes = UINT32_MAX - 1;
+	t->nr_nodes = (uint32_t)nodes;
 	*size = t->nodes_off + nodes * t->node_size;
 	return 0;
 }

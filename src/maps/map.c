@@ -152,7 +152,7 @@ static int map_storage(struct map *m, const union bpf_attr *attr, uint64_t data_
 	uint64_t size = data_off + data_size;
 	char memfd_name[64];
 
-	if (size < data_size || size > ((uint64_t)1 << 40))
+	if (size < data_size || size > MAP_MAX_SIZE)
 		return -E2BIG;
 	/* In the bpffs root when there is one, so the map can be pinned. */
 	*file = bpffs_tmpfile();

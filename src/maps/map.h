@@ -144,6 +144,10 @@ static inline uint64_t map_user_value_size(const struct map *m)
  * BPF_F_RDONLY_PROG maps are read-only to programs. */
 bool map_value_contains(const void *map, uintptr_t addr, size_t size, bool write);
 
+/* The largest mapping a map may have (map.c refuses more with E2BIG);
+ * types that the kernel sizes on demand stay below it themselves. */
+#define MAP_MAX_SIZE ((uint64_t)1 << 40)
+
 /* Number of runner slots ("CPUs" of per-CPU maps). */
 uint32_t map_nr_slots(void);
 

@@ -68,7 +68,7 @@ static int qs_data_size(const union bpf_attr *attr, uint32_t nr_slots, uint64_t 
 {
 	(void)nr_slots;
 	*size = QS_SLOTS_OFF + ((uint64_t)attr->max_entries + 1) * attr->value_size;
-	return 0;
+	return *size > MAP_MAX_SIZE - 4096 ? -ENOMEM : 0; /* the kernel's allocation fails */
 }
 
 /* MAP_CREATE, before the map is visible to anyone else. */

@@ -622,6 +622,8 @@ static const struct config creates[] = {
 	{ "lpm mmapable", LPM_T, 8, 4, 4, NP | BPF_F_MMAPABLE, 0, 0 },
 	{ "lpm map_extra", LPM_T, 8, 4, 4, NP, 1, 0 },
 	{ "lpm rdonly+wronly prog", LPM_T, 8, 4, 4, NP | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG, 0, 0 },
+	{ "lpm max_entries 2^32-1", LPM_T, 8, 4, UINT32_MAX, NP, 0, 0 },
+	{ "queue of 16 TiB", Q, 0, 4096, UINT32_MAX, 0, 0, 0 },
 	{ "queue key 4", Q, 4, 4, 4, 0, 0, 0 },
 	{ "queue value 0", Q, 0, 0, 4, 0, 0, 0 },
 	{ "queue 0 entries", Q, 0, 4, 0, 0, 0, 0 },
