@@ -168,7 +168,9 @@ static int batch_op(struct side *s, int cmd, void *keys, void *values, uint32_t 
 	a.batch.flags = flags;
 	ret = sys(s, cmd, &a, r);
 	put(r, &a.batch.count, 4);
-	if (cmd == BPF_MAP_LOOKUP_BATCH || cmd == BPF_MAP_LOOKUP_AND_DELETE_BATCH) {
+	/* What a lookup copied (after a refusal, count is the caller's). */
+	if ((cmd == BPF_MAP_LOOKUP_BATCH || cmd == BPF_MAP_LOOKUP_AND_DELETE_BATCH) &&
+	    (ret == 0 || ret == -ENOENT || ret == -ENOSPC)) {
 		uint32_t n = a.batch.count < count ? a.batch.count : count;
 		put(r, keys, (size_t)n * C->ks);
 		put(r, values, (size_t)n * user_vs());
