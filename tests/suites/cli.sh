@@ -145,6 +145,8 @@ expect "queue enqueue"        0 "" ""                                -- "$BPFX" 
 expect "queue full"           1 "" "update failed: Argument list too long" -- "$BPFX" map push pinned q value 3 0 0 0
 expect "queue push exist"     0 "" ""                                -- "$BPFX" map push pinned q value 3 0 0 0 exist
 expect "queue peek"           0 "value: 02 00 00 00" ""              -- "$BPFX" map peek pinned q
+expect "queue lookup peeks"   0 "value: 02 00 00 00" ""              -- "$BPFX" map lookup pinned q
+expect "queue update full"    1 "" "update failed: Argument list too long" -- "$BPFX" map update pinned q value 5 0 0 0
 expect "queue peek json"      0 '{"key":[],"value":["0x02",' ""      -- "$BPFX" -j map peek pinned q
 expect "queue peek key"       1 "" "unnecessary key"                 -- "$BPFX" map peek pinned q key 1
 expect "queue dump"           1 "Found 0 elements" ""                -- "$BPFX" map dump pinned q

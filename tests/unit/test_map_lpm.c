@@ -307,6 +307,31 @@ static void test_killed_writers(void)
 	tmap_free(m);
 }
 
+/* A second mapping of the same map at another address (what a process
+ * opening the pin gets): both see and change one trie. */
+static void test_two_views(void)
+{
+	struct map *m = mk(8, 4, 8), *v;
+	int err = 0;
+
+	if (!m)
+		return;
+	if (!CHECK((v = tmap_view(m, &err)), "view: %d", err)) {
+		tmap_free(m);
+		return;
+	}
+	CHECK(upd4(m, v4(8, 10, 0, 0, 0), 8, 0) == 0 && upd4(v, v4(16, 10, 1, 0, 0), 16, 0) == 0,
+	      "updates through both");
+	expect4(v, v4(32, 10, 2, 3, 4), 8, "the view sees the /8");
+	expect4(m, v4(32, 10, 1, 3, 4), 16, "the map sees the view's /16");
+	struct k4 k = v4(8, 10, 0, 0, 0);
+	CHECK(v->ops->delete(v, &k) == 0, "delete through the view");
+	expect4(m, v4(32, 10, 2, 3, 4), -ENOENT, "gone for the map too");
+	CHECK(count_keys(m) == 1 && count_keys(v) == 1, "one key for both");
+	tmap_free(v);
+	tmap_free(m);
+}
+
 int main(void)
 {
 	test_create();
@@ -314,5 +339,6 @@ int main(void)
 	test_ipv6_and_bytes();
 	test_reader_writer();
 	test_killed_writers();
+	test_two_views();
 	return t_done("map_lpm");
 }

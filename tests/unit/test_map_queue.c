@@ -328,6 +328,67 @@ static void test_killed(uint32_t type)
 	tmap_free(m);
 }
 
+/* Another mapping of the same queue (a second process's view of a pin)
+ * pops what the first pushed; a bloom filter's view sees its bits. */
+static void test_two_views(void)
+{
+	struct map *q = mk(BPF_MAP_TYPE_QUEUE, 4, 4, 0, 0);
+	struct map *b = mk(BPF_MAP_TYPE_BLOOM_FILTER, 4, 16, 0, 0), *qv = NULL, *bv = NULL;
+	int err = 0;
+	uint32_t x = 1234;
+
+	if (!q || !b || !CHECK((qv = tmap_view(q, &err)) && (bv = tmap_view(b, &err)), "views"))
+		goto out;
+	CHECK(push(q, 1, 0) == 0 && push(qv, 2, 0) == 0, "pushes through both");
+	expect_pop(qv, true, 1, "the view pops the map's value");
+	expect_pop(q, true, 2, "the map pops the view's value");
+	CHECK(b->ops->push(b, &x, 0) == 0 && bv->ops->pop(bv, &x, false) == 0,
+	      "a bloom filter's view has the value (same seed, same bits)");
+out:
+	tmap_free(qv);
+	tmap_free(bv);
+	tmap_free(q);
+	tmap_free(b);
+}
+
+/* Threads pushing distinct values into one bloom filter at once: none
+ * is lost (the bits are set with atomic ORs). */
+struct bloom_arg {
+	struct map *m;
+	uint32_t base;
+};
+
+static void *bloom_pusher(void *p)
+{
+	struct bloom_arg *a = p;
+	for (uint32_t i = 0; i < 5000; i++) {
+		uint32_t v = a->base + i;
+		a->m->ops->push(a->m, &v, 0);
+	}
+	return NULL;
+}
+
+static void test_bloom_threads(void)
+{
+	struct map *m = mk(BPF_MAP_TYPE_BLOOM_FILTER, 4, 20000, 0, 2);
+	struct bloom_arg args[4];
+	pthread_t t[4];
+	int missing = 0;
+
+	if (!m)
+		return;
+	for (uint32_t i = 0; i < 4; i++) {
+		args[i] = (struct bloom_arg){ m, i * 5000 };
+		pthread_create(&t[i], NULL, bloom_pusher, &args[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	for (uint32_t v = 0; v < 20000; v++)
+		missing += m->ops->pop(m, &v, false) != 0;
+	CHECK(missing == 0, "4 threads x 5000 pushes: %d missing", missing);
+	tmap_free(m);
+}
+
 int main(void)
 {
 	test_order();
@@ -338,5 +399,7 @@ int main(void)
 	test_threads(BPF_MAP_TYPE_STACK);
 	test_killed(BPF_MAP_TYPE_QUEUE);
 	test_killed(BPF_MAP_TYPE_STACK);
+	test_two_views();
+	test_bloom_threads();
 	return t_done("map_queue");
 }

@@ -538,6 +538,9 @@ int cmd_map(int argc, char **argv)
 	} else if (!strcmp(cmd, "peek") || !strcmp(cmd, "push") || !strcmp(cmd, "pop") ||
 		   !strcmp(cmd, "enqueue") || !strcmp(cmd, "dequeue")) {
 		rc = do_keyless(cmd, fd, &info, argc, argv);
+	} else if (info.key_size == 0 && (!strcmp(cmd, "lookup") || !strcmp(cmd, "update"))) {
+		/* bpftool: a lookup of a map without keys peeks, an update pushes */
+		rc = do_keyless(!strcmp(cmd, "lookup") ? "peek" : "push", fd, &info, argc, argv);
 	} else {
 		rc = do_elem(cmd, fd, &info, argc, argv);
 	}
