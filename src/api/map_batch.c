@@ -55,6 +55,8 @@ static int generic_lookup(struct map *m, union bpf_attr *attr, uint32_t max, cha
 		memcpy(prev, uptr(attr->batch.in_batch), m->key_size);
 		p = prev;
 	}
+	if (!keys || !values) /* the first copy out fails, if there is one */
+		return (err = m->ops->get_next_key(m, p, k)) ? err : -EFAULT;
 	while (cp < max) {
 		if ((err = m->ops->get_next_key(m, p, k)))
 			break;
@@ -70,6 +72,8 @@ static int generic_lookup(struct map *m, union bpf_attr *attr, uint32_t max, cha
 		t = p, p = k, k = t;
 	}
 	attr->batch.count = cp;
+	if (cp && !attr->batch.out_batch)
+		return -EFAULT;
 	if (cp)
 		memcpy(uptr(attr->batch.out_batch), p, m->key_size);
 	return err;
@@ -104,6 +108,8 @@ static int do_each(struct map *m, union bpf_attr *attr, bool update)
 	if ((err = check_elem_flags(attr)) || !max)
 		return err;
 	attr->batch.count = 0;
+	if (!keys || (update && !values))
+		return -EFAULT; /* the first copy from user space fails */
 	for (cp = 0; cp < max; cp++) {
 		const char *k = keys + (uint64_t)cp * m->key_size;
 		err = update ? map_update_value(m, k, values + cp * vs, attr->batch.elem_flags)

@@ -11,6 +11,7 @@
 
 #include "api/cmds.h"
 #include "maps/map.h"
+#include "util/alloc.h"
 
 static inline void *uptr(uint64_t v)
 {
@@ -46,10 +47,41 @@ int cmd_map_create(union bpf_attr *attr)
 }
 
 /* The kernel's __bpf_copy_key: maps without keys (queue, stack, bloom
- * filter) take no key pointer. */
-static int check_key(const struct map *m, uint64_t key)
+ * filter) take no key pointer; others need one (EFAULT, like a copy from
+ * NULL), unless it is `optional` (get_next_key's first key). */
+static int check_key(const struct map *m, uint64_t key, bool optional)
 {
-	return m->key_size == 0 && key ? -EINVAL : 0;
+	if (m->key_size == 0)
+		return key ? -EINVAL : 0;
+	return !key && !optional ? -EFAULT : 0;
+}
+
+/* A value buffer of NULL where the kernel copies it in: EFAULT. */
+static int check_buf(uint64_t buf)
+{
+	return buf ? 0 : -EFAULT;
+}
+
+/* A NULL buffer where the kernel copies a result out after the operation:
+ * the operation still happens (into scratch memory), and only its success
+ * becomes EFAULT. */
+static int null_out(struct map *m, const union bpf_attr *attr, bool next_key,
+		    int (*fn)(struct map *, const union bpf_attr *))
+{
+	union bpf_attr a = *attr;
+	uint64_t size = next_key ? m->key_size : map_user_value_size(m);
+	void *tmp = mem_alloc(size ? (size_t)size : 1);
+	int err;
+
+	if (!tmp)
+		return -ENOMEM;
+	if (next_key)
+		a.next_key = (uintptr_t)tmp;
+	else
+		a.value = (uintptr_t)tmp;
+	err = fn(m, &a);
+	mem_free(tmp);
+	return err ? err : -EFAULT;
 }
 
 static bool is_queue_or_stack(const struct map *m)
@@ -67,8 +99,12 @@ static int do_lookup(struct map *m, const union bpf_attr *attr)
 		return -EPERM;
 	if (attr->flags) /* BPF_F_LOCK: no spin lock without BTF */
 		return -EINVAL;
-	if ((err = check_key(m, attr->key)))
+	if ((err = check_key(m, attr->key, false)))
 		return err;
+	if (m->type == BPF_MAP_TYPE_BLOOM_FILTER && !attr->value)
+		return -EFAULT; /* its value is an input */
+	if (!attr->value)
+		return null_out(m, attr, false, do_lookup);
 	if (m->ops->lookup_copy)
 		return m->ops->lookup_copy(m, uptr(attr->key), uptr(attr->value), attr->flags);
 	if (m->ops->pop) /* peek: a queue's front, or "maybe in" a bloom filter */
@@ -95,7 +131,7 @@ static int do_update(struct map *m, const union bpf_attr *attr)
 		return -EPERM;
 	if (attr->flags & BPF_F_LOCK) /* no spin lock without BTF */
 		return -EINVAL;
-	if ((err = check_key(m, attr->key)))
+	if ((err = check_key(m, attr->key, false)) || (err = check_buf(attr->value)))
 		return err;
 	return map_update_value(m, uptr(attr->key), uptr(attr->value), attr->flags);
 }
@@ -106,7 +142,7 @@ static int do_delete(struct map *m, const union bpf_attr *attr)
 
 	if (!user_may_write(m))
 		return -EPERM;
-	if ((err = check_key(m, attr->key)))
+	if ((err = check_key(m, attr->key, false)))
 		return err;
 	if (!m->ops->delete)
 		return -EINVAL;
@@ -119,10 +155,12 @@ static int do_get_next_key(struct map *m, const union bpf_attr *attr)
 
 	if (!user_may_read(m))
 		return -EPERM;
-	if ((err = check_key(m, attr->key)))
+	if ((err = check_key(m, attr->key, true)))
 		return err;
 	if (!m->ops->get_next_key)
 		return -EINVAL;
+	if (!attr->next_key)
+		return null_out(m, attr, true, do_get_next_key);
 	return m->ops->get_next_key(m, attr->key ? uptr(attr->key) : NULL, uptr(attr->next_key));
 }
 
@@ -138,8 +176,10 @@ static int do_lookup_and_delete(struct map *m, const union bpf_attr *attr)
 		return -EPERM;
 	if (attr->flags) /* queues and stacks take none; BPF_F_LOCK needs BTF */
 		return -EINVAL;
-	if ((err = check_key(m, attr->key)))
+	if ((err = check_key(m, attr->key, false)))
 		return err;
+	if (!attr->value)
+		return null_out(m, attr, false, do_lookup_and_delete);
 	if (is_queue_or_stack(m))
 		return m->ops->pop(m, uptr(attr->value), true);
 	if (!m->ops->lookup_and_delete)

@@ -31,7 +31,7 @@ static uint32_t chain_len(struct map *m, uint32_t b)
 }
 
 /* Copies bucket b out (and empties it with del); the stripe lock held.
- * Returns the number of keys. Emptied elements go back to the pool at
+ * Returns the number of keys (copied only when both buffers are there). Emptied elements go back to the pool at
  * once (lock-free), after each has left the chain. */
 static uint32_t copy_bucket(struct map *m, uint32_t b, char *keys, char *values, bool del)
 {
@@ -42,8 +42,11 @@ static uint32_t copy_bucket(struct map *m, uint32_t b, char *keys, char *values,
 
 	for (link = HTAB_LOAD(htab_bucket(m, b)); link; n++) {
 		struct htab_elem *e = htab_elem_at(m, link - 1);
-		htab_words_load(keys + (uint64_t)n * m->key_size, htab_key(e), m->key_size);
-		htab_copy_out(m, e, values + n * vs);
+		if (keys && values) {
+			htab_words_load(keys + (uint64_t)n * m->key_size, htab_key(e),
+					m->key_size);
+			htab_copy_out(m, e, values + n * vs);
+		}
 		link = HTAB_LOAD(&e->next);
 	}
 	if (!del)
@@ -74,9 +77,11 @@ static int one_bucket(struct map *m, uint32_t b, char *keys, char *values, uint3
 		htab_unlock(m, b);
 		return 0;
 	}
+	/* NULL keys or values: the kernel copies (and with del, empties) the
+	 * bucket, then fails to copy it out. */
 	*cnt = copy_bucket(m, b, keys, values, del);
 	htab_unlock(m, b);
-	return 1;
+	return keys && values ? 1 : -EFAULT;
 }
 
 int htab_lookup_batch(struct map *m, const union bpf_attr *attr, bool del, uint32_t *count)
@@ -97,8 +102,8 @@ int htab_lookup_batch(struct map *m, const union bpf_attr *attr, bool del, uint3
 	if (batch >= h->n_buckets)
 		return -ENOENT;
 	for (;;) {
-		ret = one_bucket(m, batch, keys + (uint64_t)total * m->key_size,
-				 values + total * vs, max - total, del, &cnt);
+		ret = one_bucket(m, batch, keys ? keys + (uint64_t)total * m->key_size : NULL,
+				 values ? values + total * vs : NULL, max - total, del, &cnt);
 		if (ret == 0 && total == 0)
 			ret = -ENOSPC;
 		if (ret <= 0)
@@ -109,6 +114,8 @@ int htab_lookup_batch(struct map *m, const union bpf_attr *attr, bool del, uint3
 			break;
 		}
 	}
+	if (ret == -EFAULT || !attr->batch.out_batch) /* count stays 0 then */
+		return -EFAULT;
 	*count = total;
 	memcpy(uptr(attr->batch.out_batch), &batch, sizeof(batch));
 	return ret;

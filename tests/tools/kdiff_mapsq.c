@@ -139,11 +139,11 @@ static void elem_op(struct side *s, int cmd, const void *key, void *value, uint6
 		put(r, value, user_vs());
 }
 
-static void next_key_op(struct side *s, const void *key, struct rec *r)
+static void next_key_op(struct side *s, const void *key, bool null_next, struct rec *r)
 {
 	static unsigned char next[512];
 	union bpf_attr a = { .map_fd = (uint32_t)s->fd, .key = (uintptr_t)key,
-			     .next_key = (uintptr_t)next };
+			     .next_key = null_next ? 0 : (uintptr_t)next };
 
 	memset(next, 0xee, sizeof(next));
 	if (sys(s, BPF_MAP_GET_NEXT_KEY, &a, r) == 0)
@@ -169,8 +169,8 @@ static int batch_op(struct side *s, int cmd, void *keys, void *values, uint32_t 
 	ret = sys(s, cmd, &a, r);
 	put(r, &a.batch.count, 4);
 	/* What a lookup copied (after a refusal, count is the caller's). */
-	if ((cmd == BPF_MAP_LOOKUP_BATCH || cmd == BPF_MAP_LOOKUP_AND_DELETE_BATCH) &&
-	    (ret == 0 || ret == -ENOENT || ret == -ENOSPC)) {
+	if ((cmd == BPF_MAP_LOOKUP_BATCH || cmd == BPF_MAP_LOOKUP_AND_DELETE_BATCH) && keys &&
+	    values && (ret == 0 || ret == -ENOENT || ret == -ENOSPC)) {
 		uint32_t n = a.batch.count < count ? a.batch.count : count;
 		put(r, keys, (size_t)n * C->ks);
 		put(r, values, (size_t)n * user_vs());
@@ -181,7 +181,7 @@ static int batch_op(struct side *s, int cmd, void *keys, void *values, uint32_t 
 /* A whole lookup (or lookup-and-delete) walk in batches of `per`, each
  * call going on from the last one's token, until an error. */
 static void batch_walk(struct side *s, int cmd, uint32_t per, uint64_t elem_flags,
-		       uint64_t flags, struct rec *r)
+		       uint64_t flags, unsigned nulls, struct rec *r)
 {
 	static unsigned char keys[64 * 1024], values[OUT_MAX / 2], tok[2][512];
 	int i = 0;
@@ -189,7 +189,9 @@ static void batch_walk(struct side *s, int cmd, uint32_t per, uint64_t elem_flag
 	memset(tok, 0, sizeof(tok));
 	for (int calls = 0; calls < 300; calls++, i ^= 1) {
 		memset(keys, 0xee, sizeof(keys));
-		int ret = batch_op(s, cmd, keys, values, per, calls ? tok[i ^ 1] : NULL, tok[i],
+		/* nulls 1..3: no keys, values or out_batch buffer (EFAULT) */
+		int ret = batch_op(s, cmd, nulls == 1 ? NULL : keys, nulls == 2 ? NULL : values,
+				   per, calls ? tok[i ^ 1] : NULL, nulls == 3 ? NULL : tok[i],
 				   elem_flags, flags, r);
 		if (ret)
 			break;
@@ -210,7 +212,8 @@ static void batch_each(struct side *s, int cmd, uint64_t r0, uint32_t n, uint64_
 	}
 	for (size_t i = 0; i < (size_t)n * user_vs(); i++)
 		values[i] = (unsigned char)xorshift(&rr);
-	batch_op(s, cmd, keys, values, n, NULL, NULL, elem_flags, 0, r);
+	batch_op(s, cmd, (r0 >> 50) % 16 ? keys : NULL, (r0 >> 54) % 16 ? values : NULL, n, NULL,
+		 NULL, elem_flags, 0, r);
 }
 
 /* A get_next_key walk that deletes keys as it goes: with `before`, the
@@ -244,37 +247,39 @@ static void keyed_step(struct side *s, uint64_t r, struct rec *rec)
 	static unsigned char key[512], value[OUT_MAX / 4];
 	uint32_t op = (uint32_t)(r % 100);
 	uint64_t rr = r | 1;
+	bool nul = (r >> 44) % 16 == 0; /* a NULL buffer somewhere: EFAULT */
+	void *k = nul && (r >> 48) % 2 ? NULL : key, *v = nul && k ? NULL : value;
 
 	make_key(key, (uint32_t)((r >> 8) % C->keyspace), r >> 24);
 	for (uint32_t i = 0; i < user_vs(); i++)
 		value[i] = (unsigned char)xorshift(&rr);
 	if (op < 40) {
 		set_what(rec, "update");
-		elem_op(s, BPF_MAP_UPDATE_ELEM, key, value, uflags[(r >> 40) % 8], rec);
+		elem_op(s, BPF_MAP_UPDATE_ELEM, k, v, uflags[(r >> 40) % 8], rec);
 	} else if (op < 55) {
 		set_what(rec, "lookup");
-		elem_op(s, BPF_MAP_LOOKUP_ELEM, key, value, 0, rec);
+		elem_op(s, BPF_MAP_LOOKUP_ELEM, k, v, 0, rec);
 	} else if (op < 68) {
 		set_what(rec, "delete");
-		elem_op(s, BPF_MAP_DELETE_ELEM, key, NULL, 0, rec);
+		elem_op(s, BPF_MAP_DELETE_ELEM, k, NULL, 0, rec);
 	} else if (op < 78) {
 		set_what(rec, "get_next_key");
-		next_key_op(s, (r >> 50) % 4 ? key : NULL, rec);
+		next_key_op(s, (r >> 50) % 4 ? key : NULL, nul, rec);
 	} else if (op == 78) {
 		set_what(rec, "walk deleting");
 		walk_deleting(s, (r >> 30) % 2, rec);
 	} else if (op < 80) {
 		set_what(rec, "lookup_and_delete");
-		elem_op(s, BPF_MAP_LOOKUP_AND_DELETE_ELEM, key, value, 0, rec);
+		elem_op(s, BPF_MAP_LOOKUP_AND_DELETE_ELEM, k, v, 0, rec);
 	} else if (op < 86) {
 		static const uint32_t pers[] = { 1, 2, 3, 5, 1000, 0 };
 		set_what(rec, "lookup batch walk");
 		batch_walk(s, BPF_MAP_LOOKUP_BATCH, pers[(r >> 30) % 6], (r >> 36) % 9 == 0,
-			   (r >> 40) % 11 == 0, rec);
+			   (r >> 40) % 11 == 0, nul ? 1 + (unsigned)((r >> 48) % 3) : 0, rec);
 	} else if (op < 88) {
 		set_what(rec, "lookup_and_delete batch");
 		batch_walk(s, BPF_MAP_LOOKUP_AND_DELETE_BATCH, 1 + (uint32_t)((r >> 30) % 4), 0, 0,
-			   rec);
+			   nul ? 1 + (unsigned)((r >> 48) % 3) : 0, rec);
 	} else if (op < 95) {
 		set_what(rec, "update batch");
 		batch_each(s, BPF_MAP_UPDATE_BATCH, r, 1 + (uint32_t)((r >> 30) % 5),
@@ -312,10 +317,10 @@ static void keyless_step(struct side *s, uint64_t r, struct rec *rec)
 		elem_op(s, BPF_MAP_DELETE_ELEM, k, NULL, 0, rec);
 	} else if (op < 97) {
 		set_what(rec, "get_next_key");
-		next_key_op(s, k, rec);
+		next_key_op(s, k, (r >> 40) % 8 == 0, rec);
 	} else {
 		set_what(rec, "lookup batch");
-		batch_walk(s, BPF_MAP_LOOKUP_BATCH, 4, 0, 0, rec);
+		batch_walk(s, BPF_MAP_LOOKUP_BATCH, 4, 0, 0, 0, rec);
 	}
 }
 
