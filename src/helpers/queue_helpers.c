@@ -14,10 +14,21 @@
 
 #include "helpers/helpers.h"
 #include "maps/map.h"
+#include "vm/vm.h"
 
 static uint64_t ret_of(int err)
 {
 	return (uint64_t)(int64_t)err;
+}
+
+/* Checked runs: pushing and popping change the map, which a program may
+ * not do to a BPF_F_RDONLY_PROG map (the verifier's rule). */
+static bool may_change(struct bpfx_run_ctx *run, const struct map *m, const char *name)
+{
+	if (!run->checked || !(m->map_flags & BPF_F_RDONLY_PROG))
+		return true;
+	bpfx_run_ctx__fault(run, -EFAULT, "%s: map is read-only for programs", name);
+	return false;
 }
 
 static uint64_t helper_map_push_elem(uint64_t r1, uint64_t value, uint64_t flags, uint64_t r4,
@@ -26,7 +37,8 @@ static uint64_t helper_map_push_elem(uint64_t r1, uint64_t value, uint64_t flags
 	const char *name = "bpf_map_push_elem";
 	struct map *m = helper_map_arg(run, r1, name);
 
-	if (!m || !helper_mem_arg(run, value, m->value_size, name, "the value"))
+	if (!m || !helper_mem_arg(run, value, m->value_size, name, "the value") ||
+	    !may_change(run, m, name))
 		return 0;
 	if (!m->ops->push)
 		return ret_of(-EINVAL);
@@ -43,7 +55,7 @@ static uint64_t get_elem(uint64_t r1, uint64_t value, bool remove, const char *n
 	bool bloom;
 	int err;
 
-	if (!m)
+	if (!m || (remove && !may_change(run, m, name)))
 		return 0;
 	bloom = m->type == BPF_MAP_TYPE_BLOOM_FILTER;
 	if (!bpfx_run_ctx__mem_ok(run, v, m->value_size, !bloom)) {

@@ -187,6 +187,13 @@ static void test_helpers(void)
 	      "bloom filter: peek, push, peek, pop");
 	close(fd);
 	close(bfd);
+	c.map_flags = BPF_F_RDONLY_PROG;
+	fd = sys(BPF_MAP_CREATE, &c);
+	CHECK(run_helper(fd, BPF_FUNC_map_push_elem, 1, 0) == (uint64_t)(int64_t)-EFAULT &&
+	      run_helper(fd, BPF_FUNC_map_pop_elem, 1, 0) == (uint64_t)(int64_t)-EFAULT &&
+	      run_helper(fd, BPF_FUNC_map_peek_elem, 1, 0) == ret16(-ENOENT, 0),
+	      "read-only for programs: push and pop stop the run (EFAULT), peek works");
+	close(fd);
 }
 
 static void test_bloom(void)
