@@ -133,6 +133,7 @@ enum bpfx_arg_type {
 	BPFX_ARG_CONST_SIZE,
 	BPFX_ARG_CONST_SIZE_OR_ZERO,
 	BPFX_ARG_PTR_TO_CTX,
+	BPFX_ARG_PTR_TO_UNINIT_MAP_VALUE, /* written by the helper (pop, peek) */
 };
 
 enum bpfx_ret_type {

@@ -22,6 +22,7 @@
 struct command {
 	int (*run)(union bpf_attr *attr);
 	size_t attr_end; /* end of the command's last field */
+	bool out_on_error; /* writes results (counts) even when it fails */
 };
 
 static const struct command commands[] = {
@@ -45,6 +46,11 @@ static const struct command commands[] = {
 	[BPF_BTF_LOAD] = { cmd_btf_load, END(btf_log_level) + 4 },
 	[BPF_BTF_GET_NEXT_ID] = { cmd_btf_get_next_id, END(next_id) },
 	[BPF_BTF_GET_FD_BY_ID] = { cmd_btf_get_fd_by_id, END(open_flags) },
+	[BPF_MAP_LOOKUP_BATCH] = { cmd_map_lookup_batch, END(batch.flags), true },
+	[BPF_MAP_LOOKUP_AND_DELETE_BATCH] = { cmd_map_lookup_and_delete_batch, END(batch.flags),
+					      true },
+	[BPF_MAP_UPDATE_BATCH] = { cmd_map_update_batch, END(batch.flags), true },
+	[BPF_MAP_DELETE_BATCH] = { cmd_map_delete_batch, END(batch.flags), true },
 };
 
 /* The last command of the UAPI headers bpfx is built with. */
@@ -95,6 +101,8 @@ int bpfx_bpf(int cmd, union bpf_attr *uattr, unsigned int size)
 		return -1;
 	}
 	ret = c->run(&attr);
+	if (ret < 0 && c->out_on_error) /* the batch commands' counts */
+		memcpy(uattr, &attr, size);
 	if (ret < 0) {
 		errno = -ret;
 		return -1;

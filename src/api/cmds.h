@@ -19,6 +19,10 @@ int cmd_map_lookup_and_delete(union bpf_attr *attr);
 int cmd_map_freeze(union bpf_attr *attr);
 int cmd_map_get_next_id(union bpf_attr *attr);
 int cmd_map_get_fd_by_id(union bpf_attr *attr);
+int cmd_map_lookup_batch(union bpf_attr *attr);
+int cmd_map_lookup_and_delete_batch(union bpf_attr *attr);
+int cmd_map_update_batch(union bpf_attr *attr);
+int cmd_map_delete_batch(union bpf_attr *attr);
 int cmd_obj_get_info_by_fd(union bpf_attr *attr);
 int cmd_prog_load(union bpf_attr *attr);
 int cmd_obj_pin(union bpf_attr *attr);
@@ -45,6 +49,13 @@ int cmd_fd_by_id(enum obj_kind kind, uint32_t id);
 
 /* OBJ_GET_INFO_BY_FD per kind (info.c dispatches). */
 struct map;
+
+/* map_cmds.c, shared with map_batch.c: the map behind a descriptor (with
+ * a reference), whether user space may read / write it (access flags,
+ * frozen), and an update as MAP_UPDATE_ELEM makes it after its checks. */
+struct map *map_cmd_get(uint32_t fd, int *err);
+bool map_user_may(const struct map *m, bool read, bool write);
+int map_update_value(struct map *m, const void *key, const void *value, uint64_t flags);
 struct prog_obj;
 int map_info(struct map *m, union bpf_attr *attr);
 int prog_info(struct prog_obj *p, union bpf_attr *attr);

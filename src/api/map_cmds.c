@@ -12,6 +12,7 @@
 #include "api/btf_obj.h"
 #include "api/cmds.h"
 #include "maps/map.h"
+#include "util/alloc.h"
 
 static inline void *uptr(uint64_t v)
 {
@@ -66,34 +67,104 @@ int cmd_map_create(union bpf_attr *attr)
 	return fd;
 }
 
+/* The kernel's __bpf_copy_key: maps without keys (queue, stack, bloom
+ * filter) take no key pointer; others need one (EFAULT, like a copy from
+ * NULL), unless it is `optional` (get_next_key's first key). */
+static int check_key(const struct map *m, uint64_t key, bool optional)
+{
+	if (m->key_size == 0)
+		return key ? -EINVAL : 0;
+	return !key && !optional ? -EFAULT : 0;
+}
+
+/* A value buffer of NULL where the kernel copies it in: EFAULT. */
+static int check_buf(uint64_t buf)
+{
+	return buf ? 0 : -EFAULT;
+}
+
+/* A NULL buffer where the kernel copies a result out after the operation:
+ * the operation still happens (into scratch memory), and only its success
+ * becomes EFAULT. */
+static int null_out(struct map *m, const union bpf_attr *attr, bool next_key,
+		    int (*fn)(struct map *, const union bpf_attr *))
+{
+	union bpf_attr a = *attr;
+	uint64_t size = next_key ? m->key_size : map_user_value_size(m);
+	void *tmp = mem_alloc(size ? (size_t)size : 1);
+	int err;
+
+	if (!tmp)
+		return -ENOMEM;
+	if (next_key)
+		a.next_key = (uintptr_t)tmp;
+	else
+		a.value = (uintptr_t)tmp;
+	err = fn(m, &a);
+	mem_free(tmp);
+	return err ? err : -EFAULT;
+}
+
+static bool is_queue_or_stack(const struct map *m)
+{
+	return m->type == BPF_MAP_TYPE_QUEUE || m->type == BPF_MAP_TYPE_STACK;
+}
+
 static int do_lookup(struct map *m, const union bpf_attr *attr)
 {
+	int err;
+
 	if (attr->flags & ~(uint64_t)BPF_F_LOCK)
 		return -EINVAL;
 	if (!user_may_read(m))
 		return -EPERM;
+	if (attr->flags) /* BPF_F_LOCK: no spin lock without BTF */
+		return -EINVAL;
+	if ((err = check_key(m, attr->key, false)))
+		return err;
+	if (m->type == BPF_MAP_TYPE_BLOOM_FILTER && !attr->value)
+		return -EFAULT; /* its value is an input */
+	if (!attr->value)
+		return null_out(m, attr, false, do_lookup);
 	if (m->ops->lookup_copy)
 		return m->ops->lookup_copy(m, uptr(attr->key), uptr(attr->value), attr->flags);
-	if (m->ops->pop)
+	if (m->ops->pop) /* peek: a queue's front, or "maybe in" a bloom filter */
 		return m->ops->pop(m, uptr(attr->value), false);
 	return -EOPNOTSUPP;
 }
 
+/* The kernel's bpf_map_update_value: MAP_UPDATE_ELEM and UPDATE_BATCH
+ * after their checks. Keyless maps push. */
+int map_update_value(struct map *m, const void *key, const void *value, uint64_t flags)
+{
+	if (m->ops->push && !m->ops->update)
+		return m->ops->push(m, value, flags);
+	if (m->ops->update_all)
+		return m->ops->update_all(m, key, value, flags);
+	return m->ops->update(m, key, value, flags);
+}
+
 static int do_update(struct map *m, const union bpf_attr *attr)
 {
+	int err;
+
 	if (!user_may_write(m))
 		return -EPERM;
-	if (m->ops->push && !m->ops->update)
-		return m->ops->push(m, uptr(attr->value), attr->flags);
-	if (m->ops->update_all)
-		return m->ops->update_all(m, uptr(attr->key), uptr(attr->value), attr->flags);
-	return m->ops->update(m, uptr(attr->key), uptr(attr->value), attr->flags);
+	if (attr->flags & BPF_F_LOCK) /* no spin lock without BTF */
+		return -EINVAL;
+	if ((err = check_key(m, attr->key, false)) || (err = check_buf(attr->value)))
+		return err;
+	return map_update_value(m, uptr(attr->key), uptr(attr->value), attr->flags);
 }
 
 static int do_delete(struct map *m, const union bpf_attr *attr)
 {
+	int err;
+
 	if (!user_may_write(m))
 		return -EPERM;
+	if ((err = check_key(m, attr->key, false)))
+		return err;
 	if (!m->ops->delete)
 		return -EINVAL;
 	return m->ops->delete(m, uptr(attr->key));
@@ -101,26 +172,39 @@ static int do_delete(struct map *m, const union bpf_attr *attr)
 
 static int do_get_next_key(struct map *m, const union bpf_attr *attr)
 {
+	int err;
+
 	if (!user_may_read(m))
 		return -EPERM;
+	if ((err = check_key(m, attr->key, true)))
+		return err;
 	if (!m->ops->get_next_key)
 		return -EINVAL;
+	if (!attr->next_key)
+		return null_out(m, attr, true, do_get_next_key);
 	return m->ops->get_next_key(m, attr->key ? uptr(attr->key) : NULL, uptr(attr->next_key));
 }
 
+/* The kernel's order: flags, access, BPF_F_LOCK, the key;
+ * then only queues, stacks and hash maps can do it (ENOTSUPP). */
 static int do_lookup_and_delete(struct map *m, const union bpf_attr *attr)
 {
-	if (!user_may_read(m) || !user_may_write(m))
-		return -EPERM;
-	if (m->ops->pop) {
-		if (attr->flags)
-			return -EINVAL;
-		return m->ops->pop(m, uptr(attr->value), true);
-	}
-	if (!m->ops->lookup_and_delete)
-		return -EOPNOTSUPP;
+	int err;
+
 	if (attr->flags & ~(uint64_t)BPF_F_LOCK)
 		return -EINVAL;
+	if (!user_may_read(m) || !user_may_write(m))
+		return -EPERM;
+	if (attr->flags) /* queues and stacks take none; BPF_F_LOCK needs BTF */
+		return -EINVAL;
+	if ((err = check_key(m, attr->key, false)))
+		return err;
+	if (!attr->value)
+		return null_out(m, attr, false, do_lookup_and_delete);
+	if (is_queue_or_stack(m))
+		return m->ops->pop(m, uptr(attr->value), true);
+	if (!m->ops->lookup_and_delete)
+		return -ENOTSUPP;
 	return m->ops->lookup_and_delete(m, uptr(attr->key), uptr(attr->value), attr->flags);
 }
 
@@ -156,6 +240,18 @@ int cmd_map_delete(union bpf_attr *attr) { return with_map(attr, do_delete); }
 int cmd_map_get_next_key(union bpf_attr *attr) { return with_map(attr, do_get_next_key); }
 int cmd_map_lookup_and_delete(union bpf_attr *attr) { return with_map(attr, do_lookup_and_delete); }
 int cmd_map_freeze(union bpf_attr *attr) { return with_map(attr, do_freeze); }
+
+/* For the batch commands (map_batch.c): the map of a descriptor (a
+ * reference the caller puts), and what user space may do with it. */
+struct map *map_cmd_get(uint32_t fd, int *err)
+{
+	return get_map(fd, err);
+}
+
+bool map_user_may(const struct map *m, bool read, bool write)
+{
+	return (!read || user_may_read(m)) && (!write || user_may_write(m));
+}
 
 int cmd_map_get_next_id(union bpf_attr *attr)
 {

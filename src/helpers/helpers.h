@@ -21,6 +21,14 @@ uint64_t helper_map_update_elem(uint64_t r1, uint64_t key, uint64_t value, uint6
 uint64_t helper_map_delete_elem(uint64_t r1, uint64_t key, uint64_t r3, uint64_t r4,
 				uint64_t r5, struct bpfx_run_ctx *run);
 
+/* For helpers taking a map in r1 (map_helpers.c): the map, after the
+ * checks of a checked run (NULL: the run is stopped); and whether memory
+ * the program passes may be read (false: stopped). */
+struct map;
+struct map *helper_map_arg(struct bpfx_run_ctx *run, uint64_t r1, const char *helper);
+bool helper_mem_arg(struct bpfx_run_ctx *run, uint64_t ptr, size_t size, const char *helper,
+		    const char *what);
+
 /* Packet helpers (skb_helpers.c). */
 uint64_t helper_skb_load_bytes(uint64_t skb, uint64_t offset, uint64_t to, uint64_t len,
 			       uint64_t r5, struct bpfx_run_ctx *run);
@@ -35,6 +43,7 @@ struct helper_group {
 
 /* The groups (registry.c lists them). */
 extern const struct helper_group helpers_host_group, helpers_map_group, helpers_skb_group;
+extern const struct helper_group helpers_queue_group;
 
 /* Every built-in helper, sorted by id: built on first use (thread-safe),
  * then immutable. *cnt gets the number of entries; NULL if out of memory. */

@@ -39,6 +39,17 @@ static bool checked_mem(struct bpfx_run_ctx *run, uint64_t ptr, size_t size,
 	return false;
 }
 
+struct map *helper_map_arg(struct bpfx_run_ctx *run, uint64_t r1, const char *helper)
+{
+	return checked_map(run, r1, helper);
+}
+
+bool helper_mem_arg(struct bpfx_run_ctx *run, uint64_t ptr, size_t size, const char *helper,
+		    const char *what)
+{
+	return checked_mem(run, ptr, size, helper, what);
+}
+
 uint64_t helper_map_lookup_elem(uint64_t r1, uint64_t key, uint64_t r3, uint64_t r4,
 				uint64_t r5, struct bpfx_run_ctx *run)
 {

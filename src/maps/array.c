@@ -178,6 +178,7 @@ const struct map_ops array_map_ops = {
 	.delete = array_delete,
 	.get_next_key = array_get_next_key,
 	.contains = array_contains,
+	.batch = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 };
 
 /* From user space a per-CPU update writes every slot; from a program
@@ -194,4 +195,5 @@ const struct map_ops percpu_array_map_ops = {
 	.delete = array_delete,
 	.get_next_key = array_get_next_key,
 	.contains = array_contains,
+	.batch = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 };

@@ -21,9 +21,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "maps/hash.h"
 #include "util/jhash.h"
@@ -41,7 +38,6 @@
 /* Spare elements of HASH maps beyond one per runner slot, for updates of
  * existing keys in a full map (the kernel's per-CPU extra elements). */
 #define HTAB_EXTRA_SPARES 8u
-#define ENOTSUPP 524 /* the kernel's internal errno, as user space sees it */
 
 static bool type_is_lru(uint32_t type)
 {
@@ -168,17 +164,6 @@ int htab_data_size(const union bpf_attr *attr, uint32_t nr_slots, uint64_t *size
 			   size);
 }
 
-static uint32_t random_seed(void)
-{
-	uint32_t seed;
-	struct timespec ts;
-
-	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed))
-		return seed;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint32_t)ts.tv_nsec * 2654435761u ^ (uint32_t)getpid();
-}
-
 static int init_stripes(struct map *m)
 {
 	struct htab *h = htab_of(m);
@@ -209,7 +194,7 @@ int htab_init(struct map *m)
 			  type_is_percpu(m->type) ? m->nr_slots : 1, h, &size);
 	if (err)
 		return err;
-	h->seed = (m->map_flags & BPF_F_ZERO_SEED) ? 0 : random_seed();
+	h->seed = (m->map_flags & BPF_F_ZERO_SEED) ? 0 : map_random_seed();
 	for (uint32_t i = 0; i < h->nr_pools; i++) {
 		htab_pool_at(m, i)->base = i * h->pool_size;
 		htab_pool_at(m, i)->size = i + 1 < h->nr_pools ? h->pool_size
@@ -363,7 +348,7 @@ void *htab_lookup(struct map *m, const void *key)
 }
 
 /* Copies a found element's value(s) out, as user space sees them. */
-static void copy_out(struct map *m, struct htab_elem *e, void *value)
+void htab_copy_out(struct map *m, struct htab_elem *e, void *value)
 {
 	const struct htab *h = htab_of(m);
 
@@ -390,7 +375,7 @@ int htab_lookup_copy(struct map *m, const void *key, void *value, uint64_t flags
 		idx = htab_find(m, key, hash, &seq);
 		if (idx == HTAB_NONE)
 			return -ENOENT;
-		copy_out(m, htab_elem_at(m, idx), value);
+		htab_copy_out(m, htab_elem_at(m, idx), value);
 		if (htab_seq_still(&htab_elem_at(m, idx)->seq, seq))
 			return 0;
 	}
@@ -496,7 +481,7 @@ static int remove_key(struct map *m, const void *key, void *value)
 	idx = htab_find_locked(m, b, key, hash);
 	if (idx != HTAB_NONE) {
 		if (value)
-			copy_out(m, htab_elem_at(m, idx), value);
+			htab_copy_out(m, htab_elem_at(m, idx), value);
 		s = htab_seq_begin(&st->seq);
 		htab_unlink(m, b, idx);
 		htab_seq_end(&st->seq, s);
@@ -596,6 +581,8 @@ const struct map_ops htab_map_ops = {
 	.get_next_key = htab_get_next_key,
 	.contains = htab_contains,
 	.lookup_and_delete = htab_lookup_and_delete,
+	.batch = MAP_BATCH_ALL,
+	.lookup_batch = htab_lookup_batch,
 };
 
 /* From a program, update writes the calling slot's value (a new key's
@@ -613,4 +600,6 @@ const struct map_ops htab_percpu_map_ops = {
 	.get_next_key = htab_get_next_key,
 	.contains = htab_contains,
 	.lookup_and_delete = htab_lookup_and_delete,
+	.batch = MAP_BATCH_ALL,
+	.lookup_batch = htab_lookup_batch,
 };

@@ -286,5 +286,9 @@ int htab_delete(struct map *m, const void *key);
 int htab_get_next_key(struct map *m, const void *key, void *next_key);
 int htab_lookup_and_delete(struct map *m, const void *key, void *value, uint64_t flags);
 bool htab_contains(const struct map *m, uintptr_t addr, size_t size);
+void htab_copy_out(struct map *m, struct htab_elem *e, void *value);
+
+/* hash_batch.c: the batch commands of every hash map type. */
+int htab_lookup_batch(struct map *m, const union bpf_attr *attr, bool del, uint32_t *count);
 
 #endif /* BPFX_MAPS_HASH_H */

@@ -212,6 +212,8 @@ const struct map_ops htab_lru_map_ops = {
 	.get_next_key = htab_get_next_key,
 	.contains = htab_contains,
 	.lookup_and_delete = htab_lookup_and_delete,
+	.batch = MAP_BATCH_ALL,
+	.lookup_batch = htab_lookup_batch,
 };
 
 const struct map_ops htab_lru_percpu_map_ops = {
@@ -227,4 +229,6 @@ const struct map_ops htab_lru_percpu_map_ops = {
 	.get_next_key = htab_get_next_key,
 	.contains = htab_contains,
 	.lookup_and_delete = htab_lookup_and_delete,
+	.batch = MAP_BATCH_ALL,
+	.lookup_batch = htab_lookup_batch,
 };

@@ -6,11 +6,14 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api/bpffs.h"
@@ -25,6 +28,8 @@
 extern const struct map_ops array_map_ops, percpu_array_map_ops;
 extern const struct map_ops htab_map_ops, htab_percpu_map_ops, htab_lru_map_ops,
 	htab_lru_percpu_map_ops;
+extern const struct map_ops lpm_trie_map_ops, queue_map_ops, stack_map_ops,
+	bloom_filter_map_ops;
 
 /* The types bpfx implements. Others the kernel knows get EOPNOTSUPP. */
 static const struct map_ops *const ops_by_type[] = {
@@ -34,6 +39,10 @@ static const struct map_ops *const ops_by_type[] = {
 	[BPF_MAP_TYPE_PERCPU_HASH] = &htab_percpu_map_ops,
 	[BPF_MAP_TYPE_LRU_HASH] = &htab_lru_map_ops,
 	[BPF_MAP_TYPE_LRU_PERCPU_HASH] = &htab_lru_percpu_map_ops,
+	[BPF_MAP_TYPE_LPM_TRIE] = &lpm_trie_map_ops,
+	[BPF_MAP_TYPE_QUEUE] = &queue_map_ops,
+	[BPF_MAP_TYPE_STACK] = &stack_map_ops,
+	[BPF_MAP_TYPE_BLOOM_FILTER] = &bloom_filter_map_ops,
 };
 
 const struct map_ops *map_ops_of(uint32_t type)
@@ -56,6 +65,32 @@ bool map_value_contains(const void *owner, uintptr_t addr, size_t size, bool wri
 uint32_t map_nr_slots(void)
 {
 	return vm_nr_slots();
+}
+
+int map_robust_mutex_init(pthread_mutex_t *lock)
+{
+	pthread_mutexattr_t a;
+	int r;
+
+	if ((r = pthread_mutexattr_init(&a)))
+		return -r;
+	if (!(r = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED)))
+		r = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	if (!r)
+		r = pthread_mutex_init(lock, &a);
+	pthread_mutexattr_destroy(&a);
+	return -r;
+}
+
+uint32_t map_random_seed(void)
+{
+	uint32_t seed;
+	struct timespec ts;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed))
+		return seed;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)ts.tv_nsec * 2654435761u ^ (uint32_t)getpid();
 }
 
 static bool is_percpu(uint32_t type)
@@ -81,6 +116,10 @@ static int check_common(const union bpf_attr *attr)
 	const uint32_t rd = BPF_F_RDONLY | BPF_F_WRONLY;
 	const uint32_t prog = BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG;
 
+	/* Only bloom filters (and arenas, which these headers do not know)
+	 * have a use for map_extra. */
+	if (attr->map_extra && attr->map_type != BPF_MAP_TYPE_BLOOM_FILTER)
+		return -EINVAL;
 	if (attr->map_type > MAP_TYPE_LAST_KNOWN)
 		return -EINVAL;
 	if ((attr->map_flags & rd) == rd || (attr->map_flags & prog) == prog)
@@ -113,7 +152,7 @@ static int map_storage(struct map *m, const union bpf_attr *attr, uint64_t data_
 	uint64_t size = data_off + data_size;
 	char memfd_name[64];
 
-	if (size < data_size || size > ((uint64_t)1 << 40))
+	if (size < data_size || size > MAP_MAX_SIZE)
 		return -E2BIG;
 	/* In the bpffs root when there is one, so the map can be pinned. */
 	*file = bpffs_tmpfile();

@@ -85,7 +85,22 @@ struct map_ops {
 	bool (*contains)(const struct map *map, uintptr_t addr, size_t size);
 	/* Optional: LOOKUP_AND_DELETE for keyed maps. */
 	int (*lookup_and_delete)(struct map *map, const void *key, void *value, uint64_t flags);
+	/* The bpf() batch commands the type has (MAP_BATCH_* bits, as the
+	 * kernel's ops have them; the others are ENOTSUPP). */
+	unsigned batch;
+	/* Optional: LOOKUP_BATCH and LOOKUP_AND_DELETE_BATCH done by the type
+	 * (hash maps: whole buckets, a bucket number as the token); NULL: the
+	 * generic walk with get_next_key (api/map_batch.c). attr: the
+	 * command's, with user pointers; *count: the count to report. */
+	int (*lookup_batch)(struct map *map, const union bpf_attr *attr, bool del,
+			    uint32_t *count);
 };
+
+#define MAP_BATCH_LOOKUP 1u
+#define MAP_BATCH_LOOKUP_AND_DELETE 2u
+#define MAP_BATCH_UPDATE 4u
+#define MAP_BATCH_DELETE 8u
+#define MAP_BATCH_ALL 15u
 
 struct map {
 	struct obj obj;
@@ -142,7 +157,26 @@ static inline uint64_t map_user_value_size(const struct map *m)
  * BPF_F_RDONLY_PROG maps are read-only to programs. */
 bool map_value_contains(const void *map, uintptr_t addr, size_t size, bool write);
 
+/* The largest mapping a map may have (map.c refuses more with E2BIG);
+ * types that the kernel sizes on demand stay below it themselves. */
+#define MAP_MAX_SIZE ((uint64_t)1 << 40)
+
 /* Number of runner slots ("CPUs" of per-CPU maps). */
 uint32_t map_nr_slots(void);
+
+/* Initialises a lock inside a map's mapping: process-shared and robust
+ * (a locker whose owner died gets EOWNERDEAD and must repair). 0 or a
+ * negative errno. */
+#include <pthread.h>
+int map_robust_mutex_init(pthread_mutex_t *lock);
+
+/* A random hash seed (jhash initval) for a new map; any thread. */
+uint32_t map_random_seed(void);
+
+/* The kernel's internal "not supported" errno, as user space sees it
+ * (map commands a map type lacks). */
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
 
 #endif /* BPFX_MAPS_MAP_H */

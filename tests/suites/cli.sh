@@ -150,6 +150,39 @@ expect "map frozen update"    1 "" "Operation not permitted"         -- "$BPFX" 
 expect "map pin outside"      1 "" "Operation not permitted"         -- "$BPFX" map pin pinned counts /etc/x
 expect "map missing pin"      1 "" "can't open pinned map"           -- "$BPFX" map show pinned nope
 expect "map help"             0 "MAP := { pinned PATH" ""            -- "$BPFX" map help
+# Queues, stacks, bloom filters and LPM tries (bpftool's peek/push/pop).
+expect "queue create"         0 "" ""                                -- "$BPFX" map create q type queue key 0 value 4 entries 2 name q
+expect "queue push"           0 "" ""                                -- "$BPFX" map push pinned q value 1 0 0 0
+expect "queue enqueue"        0 "" ""                                -- "$BPFX" map enqueue pinned q value 2 0 0 0
+expect "queue full"           1 "" "update failed: Argument list too long" -- "$BPFX" map push pinned q value 3 0 0 0
+expect "queue push exist"     0 "" ""                                -- "$BPFX" map push pinned q value 3 0 0 0 exist
+expect "queue peek"           0 "value: 02 00 00 00" ""              -- "$BPFX" map peek pinned q
+expect "queue lookup peeks"   0 "value: 02 00 00 00" ""              -- "$BPFX" map lookup pinned q
+expect "queue update full"    1 "" "update failed: Argument list too long" -- "$BPFX" map update pinned q value 5 0 0 0
+expect "queue peek json"      0 '{"key":[],"value":["0x02",' ""      -- "$BPFX" -j map peek pinned q
+expect "queue peek key"       1 "" "unnecessary key"                 -- "$BPFX" map peek pinned q key 1
+expect "queue dump"           1 "Found 0 elements" ""                -- "$BPFX" map dump pinned q
+expect "queue pop"            0 "value: 02 00 00 00" ""              -- "$BPFX" map pop pinned q
+expect "queue dequeue"        0 "value: 03 00 00 00" ""              -- "$BPFX" map dequeue pinned q
+expect "queue pop empty"      1 "Error: empty map" ""                -- "$BPFX" map pop pinned q
+expect "queue pop empty json" 1 "null" ""                            -- "$BPFX" -j map pop pinned q
+expect "stack create"         0 "" ""                                -- "$BPFX" map create s type stack key 0 value 2 entries 4 name s
+expect "stack push"           0 "" ""                                -- "$BPFX" map push pinned s value 1 2
+expect "stack push 2"         0 "" ""                                -- "$BPFX" map push pinned s value 3 4
+expect "stack pop"            0 "value: 03 04" ""                    -- "$BPFX" map pop pinned s
+expect "stack show"           0 "stack  name s  flags 0x0" ""        -- "$BPFX" map show pinned s
+expect "bloom create"         0 "" ""                                -- "$BPFX" map create b type bloom_filter key 0 value 4 entries 10 name b flags 0x80
+expect "bloom push"           0 "" ""                                -- "$BPFX" map push pinned b value 1 2 3 4
+expect "bloom peek in"        0 "value: 01 02 03 04" ""              -- "$BPFX" map peek pinned b value 1 2 3 4
+expect "bloom peek out"       1 "Not found" ""                       -- "$BPFX" map peek pinned b value 1 2 3 5
+expect "bloom pop"            1 "" "pop failed: Unknown error 524"   -- "$BPFX" map pop pinned b
+expect "lpm create"           0 "" ""                                -- "$BPFX" map create l type lpm_trie key 8 value 4 entries 8 name l flags 1
+expect "lpm no prealloc"      1 "" "map create failed: Invalid argument" -- "$BPFX" map create l2 type lpm_trie key 8 value 4 entries 8 name l2
+expect "lpm update /24"       0 "" ""                                -- "$BPFX" map update pinned l key 24 0 0 0 10 0 0 0 value 1 0 0 0
+expect "lpm update /8"        0 "" ""                                -- "$BPFX" map update pinned l key 8 0 0 0 10 0 0 0 value 2 0 0 0
+expect "lpm longest match"    0 "value: 01 00 00 00" ""              -- "$BPFX" map lookup pinned l key 32 0 0 0 10 0 0 7
+expect "lpm shorter match"    0 "value: 02 00 00 00" ""              -- "$BPFX" map lookup pinned l key 32 0 0 0 10 9 0 7
+expect "lpm dump order"       0 "key: 18 00 00 00 0a 00 00 00  value: 01 00 00 00" "" -- "$BPFX" map dump pinned l
 unset BPFX_FS
 
 # Programs, each command its own process: pins carry them (and their maps)

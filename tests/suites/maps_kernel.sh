@@ -6,7 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
-bin=$BUILD/tests/kdiff_maps
+bin=$BUILD/tests/${KDIFF_TOOL:-kdiff_maps}
 if [ ! -x "$bin" ]; then
 	echo "maps_kernel: $bin is not built (make tests)" >&2
 	echo "maps_kernel: 0 passed, 1 failed"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bpfx map { show | list | dump | lookup | update | delete | getnext |
- *            create | pin | freeze | help }
+ *            create | pin | freeze | peek | push | pop | enqueue | dequeue |
+ *            help }
  *
  * bpftool's grammar and output. MAP := pinned PATH | id ID | name NAME;
  * pinned paths are relative to the bpffs root or under it. Each bpfx
@@ -27,11 +28,15 @@ static void map_usage(FILE *f)
 	      "                       entries MAX_ENTRIES name NAME [flags FLAGS]\n"
 	      "       bpfx map pin MAP FILE\n"
 	      "       bpfx map freeze MAP\n"
+	      "       bpfx map peek MAP [value DATA]   (value: bloom filters)\n"
+	      "       bpfx map { push | enqueue } MAP value DATA [UPDATE_FLAGS]\n"
+	      "       bpfx map { pop | dequeue } MAP\n"
 	      "\n"
 	      "       MAP := { pinned PATH | id ID | name NAME }\n"
 	      "       DATA := { [hex] BYTES }   (bytes: 0x0a 10 012, or with hex: 0a 0b)\n"
 	      "       UPDATE_FLAGS := { any | exist | noexist }\n"
-	      "       TYPE := hash | array | percpu_hash | percpu_array | lru_hash | lru_percpu_hash\n"
+	      "       TYPE := hash | array | percpu_hash | percpu_array | lru_hash | lru_percpu_hash |\n"
+	      "               lpm_trie | queue | stack | bloom_filter\n"
 	      "\n"
 	      "PATH and FILE are relative to the bpffs root (BPFX_FS, else /run/bpfx for\n"
 	      "root, else $XDG_RUNTIME_DIR/bpfx) or absolute paths under it.\n", f);
@@ -174,6 +179,21 @@ static void show_one(int fd)
 	       info.max_entries);
 }
 
+/* UPDATE_FLAGS := any | exist | noexist; the last argument if any. */
+static int parse_update_flags(int argc, char **argv, uint64_t *flags)
+{
+	*flags = BPF_ANY;
+	if (argc == 1 && !strcmp(argv[0], "exist"))
+		*flags = BPF_EXIST, argc--;
+	else if (argc == 1 && !strcmp(argv[0], "noexist"))
+		*flags = BPF_NOEXIST, argc--;
+	else if (argc == 1 && !strcmp(argv[0], "any"))
+		argc--;
+	if (argc)
+		return cli_error("unexpected '%s'", argv[0]);
+	return 0;
+}
+
 static int do_dump(int fd, const struct bpf_map_info *info)
 {
 	uint32_t vs = user_value_size(info);
@@ -185,11 +205,12 @@ static int do_dump(int fd, const struct bpf_map_info *info)
 	uint8_t *value = calloc(1, vs);
 	unsigned found = 0;
 	bool first = true;
+	int walk = -ENOENT;
 
 	if (cli_json)
 		fputs("[", stdout);
 	union bpf_attr a = { .map_fd = (uint32_t)fd, .key = 0, .next_key = (uintptr_t)next };
-	while (key && next && value && sys(BPF_MAP_GET_NEXT_KEY, &a) == 0) {
+	while (key && next && value && (walk = sys(BPF_MAP_GET_NEXT_KEY, &a)) == 0) {
 		memcpy(key, next, info->key_size);
 		a.key = (uintptr_t)key;
 		union bpf_attr l = { .map_fd = (uint32_t)fd, .key = (uintptr_t)key,
@@ -218,7 +239,91 @@ static int do_dump(int fd, const struct bpf_map_info *info)
 	else
 		printf("Found %u element%s\n", found, found == 1 ? "" : "s");
 	free(key), free(next), free(value);
-	return 0;
+	/* Like bpftool: maps without keys (queues, stacks, bloom filters)
+	 * cannot be walked; the dump is empty and the exit code says so. */
+	return walk == -ENOENT ? 0 : 1;
+}
+
+/* The value of a keyless map: "value: 01 02" or {"key":[],"value":[...]}. */
+static void print_keyless(const uint8_t *value, uint32_t vs)
+{
+	if (cli_json) {
+		json_begin_object();
+		json_bytes("key", NULL, 0);
+		json_bytes("value", value, vs);
+		json_end_object();
+		json_end_document();
+		return;
+	}
+	fputs("value: ", stdout);
+	print_bytes(value, vs);
+	putchar('\n');
+}
+
+/* peek, push/enqueue, pop/dequeue: queues and stacks (bpf() maps them to
+ * lookup, update and lookup-and-delete without a key), bloom filters
+ * (push adds a value, peek MAP value DATA tests one). bpftool's output:
+ * the value, "Error: empty map" (null with -j) for an empty pop, "key:
+ * ... Not found" (null) for an empty peek or a value not in a filter. */
+static int do_keyless(const char *cmd, int fd, const struct bpf_map_info *info, int argc,
+		      char **argv)
+{
+	bool push = !strcmp(cmd, "push") || !strcmp(cmd, "enqueue");
+	bool pop = !strcmp(cmd, "pop") || !strcmp(cmd, "dequeue");
+	bool probe = info->type == BPF_MAP_TYPE_BLOOM_FILTER && !push && !pop;
+	uint8_t *value = calloc(1, info->value_size + 1);
+	union bpf_attr a = { .map_fd = (uint32_t)fd, .value = (uintptr_t)value };
+	int rc = 1, err;
+
+	if (!value)
+		return cli_error("out of memory");
+	if (argc > 0 && !strcmp(argv[0], "key")) {
+		cli_error("unnecessary key");
+		goto out;
+	}
+	if ((push || probe) && (argc < 1 || strcmp(argv[0], "value"))) {
+		cli_error("%s: expected value DATA", cmd);
+		goto out;
+	}
+	if (!push && !probe && argc > 0) {
+		cli_error(argc && !strcmp(argv[0], "value") ? "unnecessary value"
+							    : "%s: unexpected '%s'", cmd, argv[0]);
+		goto out;
+	}
+	if (push || probe) {
+		argc--, argv++;
+		if (parse_bytes(&argc, &argv, value, info->value_size, "value"))
+			goto out;
+	}
+	if (push) {
+		uint64_t flags;
+		if (parse_update_flags(argc, argv, &flags))
+			goto out;
+		a.flags = flags;
+		if ((err = sys(BPF_MAP_UPDATE_ELEM, &a)))
+			cli_error("update failed: %s", strerror(-err));
+		rc = err != 0;
+		goto out;
+	}
+	err = sys(pop ? BPF_MAP_LOOKUP_AND_DELETE_ELEM : BPF_MAP_LOOKUP_ELEM, &a);
+	if (err == -ENOENT && cli_json) {
+		puts("null");
+	} else if (err == -ENOENT && pop) {
+		puts("Error: empty map");
+	} else if (err == -ENOENT) {
+		/* bpftool's "Not found" after the (empty) key; a filter's probe shows the value */
+		fputs(probe ? "value:\n" : "key:\n", stdout);
+		print_bytes(value, probe ? info->value_size : 0);
+		puts("\n\nNot found");
+	} else if (err) {
+		cli_error("%s failed: %s", pop ? "pop" : "peek", strerror(-err));
+	} else {
+		print_keyless(value, info->value_size);
+		rc = 0;
+	}
+out:
+	free(value);
+	return rc;
 }
 
 static int do_elem(const char *cmd, int fd, const struct bpf_map_info *info, int argc, char **argv)
@@ -249,17 +354,10 @@ static int do_elem(const char *cmd, int fd, const struct bpf_map_info *info, int
 		argc--, argv++;
 		if (parse_bytes(&argc, &argv, value, vs, "value"))
 			goto out;
-		a.flags = BPF_ANY;
-		if (argc == 1 && !strcmp(argv[0], "exist"))
-			a.flags = BPF_EXIST, argc--;
-		else if (argc == 1 && !strcmp(argv[0], "noexist"))
-			a.flags = BPF_NOEXIST, argc--;
-		else if (argc == 1 && !strcmp(argv[0], "any"))
-			argc--;
-		if (argc) {
-			cli_error("update: unexpected '%s'", argv[0]);
+		uint64_t flags;
+		if (parse_update_flags(argc, argv, &flags))
 			goto out;
-		}
+		a.flags = flags;
 		if ((err = sys(BPF_MAP_UPDATE_ELEM, &a))) {
 			cli_error("update failed: %s", strerror(-err));
 			goto out;
@@ -414,7 +512,7 @@ int cmd_map(int argc, char **argv)
 		return 0;
 	}
 	const char *known[] = { "show", "list", "dump", "lookup", "update", "delete", "getnext",
-				"pin", "freeze" };
+				"pin", "freeze", "peek", "push", "pop", "enqueue", "dequeue" };
 	bool ok = false;
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		ok |= !strcmp(cmd, known[i]);
@@ -445,6 +543,12 @@ int cmd_map(int argc, char **argv)
 		union bpf_attr f = { .map_fd = (uint32_t)fd };
 		if ((err = sys(BPF_MAP_FREEZE, &f)))
 			rc = cli_error("failed to freeze map: %s", strerror(-err));
+	} else if (!strcmp(cmd, "peek") || !strcmp(cmd, "push") || !strcmp(cmd, "pop") ||
+		   !strcmp(cmd, "enqueue") || !strcmp(cmd, "dequeue")) {
+		rc = do_keyless(cmd, fd, &info, argc, argv);
+	} else if (info.key_size == 0 && (!strcmp(cmd, "lookup") || !strcmp(cmd, "update"))) {
+		/* bpftool: a lookup of a map without keys peeks, an update pushes */
+		rc = do_keyless(!strcmp(cmd, "lookup") ? "peek" : "push", fd, &info, argc, argv);
 	} else {
 		rc = do_elem(cmd, fd, &info, argc, argv);
 	}
