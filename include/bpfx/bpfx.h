@@ -133,12 +133,15 @@ enum bpfx_arg_type {
 	BPFX_ARG_CONST_SIZE,
 	BPFX_ARG_CONST_SIZE_OR_ZERO,
 	BPFX_ARG_PTR_TO_CTX,
+	BPFX_ARG_CONST_ALLOC_SIZE_OR_ZERO, /* bpf_ringbuf_reserve's size */
+	BPFX_ARG_PTR_TO_RINGBUF_MEM,       /* a reserved record, released by the call */
 };
 
 enum bpfx_ret_type {
 	BPFX_RET_INTEGER = 0,
 	BPFX_RET_VOID,
 	BPFX_RET_PTR_TO_MAP_VALUE_OR_NULL,
+	BPFX_RET_PTR_TO_RINGBUF_MEM_OR_NULL, /* bpf_ringbuf_reserve */
 };
 
 struct bpfx_helper {
@@ -378,6 +381,46 @@ const char *bpfx_prog_type_name(uint32_t type);
  * root, else $XDG_RUNTIME_DIR/bpfx, else /tmp/bpfx-UID; created on first
  * use. NULL when it cannot be created (nothing is pinnable then). */
 const char *bpfx_bpffs_root(void);
+
+/* ------------------------------------------------------------------ */
+/* Event consumers: ring buffers and perf buffers                       */
+/* ------------------------------------------------------------------ */
+
+/* Reads the records programs write to a BPF_MAP_TYPE_RINGBUF map with
+ * bpf_ringbuf_output / bpf_ringbuf_reserve + submit, in order, like
+ * libbpf's ring_buffer. The producers may be other threads or other
+ * processes that use the same pinned map. One consumer per ring at a time
+ * (as with the kernel, two would race for the records). */
+struct bpfx_ringbuf;
+
+/* Called once per record, on the consumer's thread; `data` is valid only
+ * during the call. A negative return stops the consume (the record counts
+ * as consumed) and is returned by __consume/__poll. */
+typedef int (*bpfx_ringbuf_sample_fn)(void *ctx, void *data, size_t size);
+
+struct bpfx_ringbuf_opts {
+	size_t sz;                 /* sizeof(struct bpfx_ringbuf_opts) */
+};
+
+/* A consumer of the ringbuf map `map_fd` (which it keeps alive). NULL and
+ * *err: -EBADF, -EINVAL (not a ringbuf map), -ENOMEM, or the errno of
+ * inotify/epoll setup (-EMFILE...). */
+struct bpfx_ringbuf *bpfx_ringbuf__new(int map_fd, bpfx_ringbuf_sample_fn sample_cb,
+				       void *ctx, const struct bpfx_ringbuf_opts *opts,
+				       int *err);
+/* Calls sample_cb for every committed record, skipping discarded ones,
+ * and releases their space. Returns the number of records delivered, or
+ * the callback's negative return. Never blocks. */
+int bpfx_ringbuf__consume(struct bpfx_ringbuf *rb);
+/* Consumes; when there was nothing, waits up to timeout_ms (-1: no
+ * limit) for a producer's wake-up, then consumes again. Returns the
+ * number of records delivered (0 on timeout), or a negative errno
+ * (-EINTR when a signal interrupted the wait). */
+int bpfx_ringbuf__poll(struct bpfx_ringbuf *rb, int timeout_ms);
+/* An epoll descriptor that becomes readable when producers wake the
+ * consumer: add it to your own epoll set, then call __consume. */
+int bpfx_ringbuf__epoll_fd(const struct bpfx_ringbuf *rb);
+void bpfx_ringbuf__free(struct bpfx_ringbuf *rb);
 
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);

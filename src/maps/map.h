@@ -85,6 +85,11 @@ struct map_ops {
 	bool (*contains)(const struct map *map, uintptr_t addr, size_t size);
 	/* Optional: LOOKUP_AND_DELETE for keyed maps. */
 	int (*lookup_and_delete)(struct map *map, const void *key, void *value, uint64_t flags);
+	/* Types whose file must read, from offset 0, like the kernel's mmap
+	 * of the map (ringbuf: consumer page, producer page, data) keep the
+	 * header at map_hdr_alt_off() instead of 0, and their data starts at
+	 * the next page boundary after it. */
+	bool hdr_alt;
 };
 
 struct map {
@@ -109,6 +114,16 @@ struct map *map_create(const union bpf_attr *attr, int *err);
  * maps the file and checks its header. NULL and *err = -EINVAL when the
  * file is not a map this build can use. */
 struct map *map_open(int file, int *err);
+
+/* Where a hdr_alt type keeps its header: 64 bytes into the file's second
+ * page (the ringbuf's producer page, which consumers only read). */
+uint64_t map_hdr_alt_off(void);
+
+/* The start of the map's mapping (its file's offset 0). */
+static inline void *map_base(const struct map *m)
+{
+	return m->ops->hdr_alt ? (char *)m->hdr - map_hdr_alt_off() : (void *)m->hdr;
+}
 
 static inline struct map *map_of(struct obj *o)
 {

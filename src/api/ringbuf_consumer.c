@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ringbuf consumer (bpfx_ringbuf__*): libbpf's protocol over the
+ * ring's shared memory. Records are read at consumer_pos in order; the
+ * consumer stops at the first record still busy, skips discarded ones,
+ * and publishes its new position after each record so producers reuse
+ * the space at once. Before sleeping it arms the wake-up (maps/wake.h)
+ * and looks once more, so a commit racing with the sleep is not missed.
+ *
+ * A record left busy by a producer process that died is released
+ * (discarded) once the consumer has seen it stuck twice; while the head
+ * is busy for another process, waits are cut to RB_STUCK_WAIT_MS so that
+ * happens even with timeout -1. Runs on the consumer's thread only.
+ */
+#include <errno.h>
+#include <limits.h>
+
+#include <bpfx/bpfx.h>
+
+#include "api/obj.h"
+#include "maps/ringbuf.h"
+#include "util/alloc.h"
+
+#define RB_STUCK_WAIT_MS 100
+
+struct bpfx_ringbuf {
+	struct map *map;            /* referenced */
+	bpfx_ringbuf_sample_fn fn;
+	void *ctx;
+	struct wake_watch ww;
+	uint64_t stuck_pos;         /* a busy head seen by the last consume */
+	bool stuck;
+};
+
+struct bpfx_ringbuf *bpfx_ringbuf__new(int map_fd, bpfx_ringbuf_sample_fn sample_cb,
+				       void *ctx, const struct bpfx_ringbuf_opts *opts,
+				       int *err)
+{
+	struct bpfx_ringbuf *rb = NULL;
+	int e = 0;
+	struct obj *o = fd_get(map_fd, OBJ_MAP, &e);
+
+	(void)opts;
+	if (!o)
+		goto fail;
+	e = -EINVAL;
+	if (!sample_cb || map_of(o)->ops != &ringbuf_map_ops)
+		goto fail;
+	e = -ENOMEM;
+	if (!(rb = mem_zalloc(sizeof(*rb))))
+		goto fail;
+	rb->map = map_of(o);
+	rb->fn = sample_cb;
+	rb->ctx = ctx;
+	if ((e = wake_watch_open(&rb->ww, o->file)))
+		goto fail;
+	return rb;
+fail:
+	mem_free(rb);
+	obj_put(o);
+	if (err)
+		*err = e;
+	return NULL;
+}
+
+void bpfx_ringbuf__free(struct bpfx_ringbuf *rb)
+{
+	if (!rb)
+		return;
+	wake_watch_close(&rb->ww);
+	obj_put(&rb->map->obj);
+	mem_free(rb);
+}
+
+int bpfx_ringbuf__epoll_fd(const struct bpfx_ringbuf *rb)
+{
+	return rb ? rb->ww.epfd : -EINVAL;
+}
+
+/* The head record is busy: may it be released (its producer, another
+ * process, died; seen stuck by the previous consume too)? Records the
+ * sighting. */
+static bool head_released(struct bpfx_ringbuf *rb, struct rb_hdr *h, uint64_t cons,
+			  bool seen_before)
+{
+	rb->stuck = true;
+	rb->stuck_pos = cons;
+	return seen_before && rb_release_dead(rb->map, h);
+}
+
+/* Delivers every ready record; count or the callback's error. */
+static int drain(struct bpfx_ringbuf *rb)
+{
+	struct map *m = rb->map;
+	uint64_t mask = rb_mask(m);
+	uint64_t cons = atomic_load_explicit(rb_cons_pos(m), memory_order_relaxed);
+	uint64_t prod = atomic_load_explicit(rb_prod_pos(m), memory_order_acquire);
+	int cnt = 0;
+
+	bool seen = rb->stuck && rb->stuck_pos == cons;
+	rb->stuck = false;
+	while (cons < prod && cnt < INT_MAX) {
+		struct rb_hdr *h = (struct rb_hdr *)((char *)m->data + (cons & mask));
+		uint32_t len = atomic_load_explicit(&h->len, memory_order_acquire);
+		if ((len & BPF_RINGBUF_BUSY_BIT) && !head_released(rb, h, cons, seen))
+			break;
+		seen = false;
+		len = atomic_load_explicit(&h->len, memory_order_acquire);
+		cons += rb_total_len(len);
+		int r = 0;
+		if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
+			cnt++;
+			r = rb->fn(rb->ctx, h + 1, len & ~(uint32_t)BPF_RINGBUF_DISCARD_BIT);
+		}
+		atomic_store_explicit(rb_cons_pos(m), cons, memory_order_release);
+		if (r < 0)
+			return r;
+		if (cons == prod)
+			prod = atomic_load_explicit(rb_prod_pos(m), memory_order_acquire);
+	}
+	return cnt;
+}
+
+int bpfx_ringbuf__consume(struct bpfx_ringbuf *rb)
+{
+	if (!rb)
+		return -EINVAL;
+	struct wake_word *w = &rb_shared(rb->map)->wake;
+	wake_watch_drain(&rb->ww, w);
+	int n = drain(rb);
+	if (n < 0)
+		return n;
+	/* Nothing more: arm the wake-up, then look once more. */
+	wake_watch_arm(&rb->ww, w);
+	int more = drain(rb);
+	if (more < 0)
+		return more;
+	return n > INT_MAX - more ? INT_MAX : n + more;
+}
+
+int bpfx_ringbuf__poll(struct bpfx_ringbuf *rb, int timeout_ms)
+{
+	int n = bpfx_ringbuf__consume(rb);
+	if (n)
+		return n;
+	int wait = timeout_ms;
+	if (rb->stuck && (wait < 0 || wait > RB_STUCK_WAIT_MS))
+		wait = RB_STUCK_WAIT_MS;
+	int r = wake_watch_wait(&rb->ww, wait);
+	if (r < 0)
+		return r;
+	return bpfx_ringbuf__consume(rb);
+}
