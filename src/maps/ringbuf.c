@@ -56,28 +56,35 @@ static void *rb_lookup(struct map *m, const void *key)
 	return NULL;
 }
 
+/* The kernel copies a key of key_size (0) bytes first: a key pointer
+ * given anyway is EINVAL; without one the type says ENOTSUPP. */
+static int no_keys(const void *key)
+{
+	return key ? -EINVAL : -ENOTSUPP;
+}
+
 static int rb_lookup_copy(struct map *m, const void *key, void *value, uint64_t flags)
 {
-	(void)m, (void)key, (void)value, (void)flags;
-	return -ENOTSUPP;
+	(void)m, (void)value, (void)flags;
+	return no_keys(key);
 }
 
 static int rb_update(struct map *m, const void *key, const void *value, uint64_t flags)
 {
-	(void)m, (void)key, (void)value, (void)flags;
-	return -ENOTSUPP;
+	(void)m, (void)value, (void)flags;
+	return no_keys(key);
 }
 
 static int rb_delete(struct map *m, const void *key)
 {
-	(void)m, (void)key;
-	return -ENOTSUPP;
+	(void)m;
+	return no_keys(key);
 }
 
 static int rb_get_next_key(struct map *m, const void *key, void *next_key)
 {
-	(void)m, (void)key, (void)next_key;
-	return -ENOTSUPP;
+	(void)m, (void)next_key;
+	return no_keys(key);
 }
 
 /* Is the process `pid` gone? Only asked about other processes. */

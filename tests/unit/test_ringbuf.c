@@ -174,6 +174,8 @@ static void test_create(void)
 	uint32_t key = 0;
 	uint64_t v = 0;
 	union bpf_attr l = { .map_fd = (uint32_t)fd, .key = (uintptr_t)&key, .value = (uintptr_t)&v };
+	CHECK(t_sys(BPF_MAP_LOOKUP_ELEM, &l) == -EINVAL, "lookup with a key: EINVAL");
+	l.key = 0;
 	CHECK(t_sys(BPF_MAP_LOOKUP_ELEM, &l) == -ENOTSUPP, "lookup: ENOTSUPP");
 	CHECK(t_sys(BPF_MAP_UPDATE_ELEM, &l) == -ENOTSUPP, "update: ENOTSUPP");
 	CHECK(t_sys(BPF_MAP_DELETE_ELEM, &l) == -ENOTSUPP, "delete: ENOTSUPP");
