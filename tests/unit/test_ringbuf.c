@@ -483,6 +483,61 @@ static void test_checked_runs(void)
 	close(arr), close(res), close(dbl), close(map);
 }
 
+/* Runs `bpfx [-j] ringbuf rbcli count 2` while records arrive; returns
+ * what it printed (malloc'd) or NULL. */
+static char *cli_output(int prog, bool json)
+{
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	char bin[256];
+	int pfd[2];
+	static char buf[4096];
+	size_t len = 0;
+
+	snprintf(bin, sizeof(bin), "%s/bpfx", build);
+	if (pipe(pfd))
+		return NULL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		if (json)
+			execl(bin, "bpfx", "-j", "ringbuf", "pinned", "rbcli", "count", "2", (char *)NULL);
+		else
+			execl(bin, "bpfx", "ringbuf", "rbcli", "count", "2", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	output(prog, 4, 0, 0x04030201);
+	usleep(50000); /* the second one wakes a sleeping consumer */
+	output(prog, 18, 0, 0x0807060504030201ull);
+	ssize_t n;
+	while ((n = read(pfd[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	close(pfd[0]);
+	int status;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? buf : NULL;
+}
+
+static void test_cli(void)
+{
+	int map = ring_create(4096), prog = output_prog(map);
+	if (!CHECK(prog >= 0 && t_pin(map, "rbcli") == 0, "setup"))
+		return;
+	const char *text = cli_output(prog, false);
+	const char *want = "record 0: 4 bytes\n  01 02 03 04\n"
+			   "record 1: 18 bytes\n  01 02 03 04 05 06 07 08 01 01 01 01 01 01 01 01\n"
+			   "  01 01\n";
+	CHECK(text && !strcmp(text, want), "bpfx ringbuf prints a hex dump:\n%s", text);
+	const char *json = cli_output(prog, true);
+	const char *want_json =
+		"{\"record\":0,\"size\":4,\"data\":[\"0x01\",\"0x02\",\"0x03\",\"0x04\"]}\n{\"record\":1,";
+	CHECK(json && !strncmp(json, want_json, strlen(want_json)), "bpfx -j ringbuf: JSON:\n%s",
+	      json);
+	close(prog), close(map);
+}
+
 int main(void)
 {
 	snprintf(root, sizeof(root), "/tmp/bpfx-rb-test-XXXXXX");
@@ -497,6 +552,7 @@ int main(void)
 	test_killed_producer();
 	test_kernel_layout();
 	test_checked_runs();
+	test_cli();
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd))

@@ -28,6 +28,8 @@ static void usage(FILE *f)
 	      "        freeze } ...    maps, bpftool's grammar (`bpfx map help`)\n"
 	      "  prog { load | loadall | show | dump xlated | run } ...\n"
 	      "                      pinned programs, bpftool's grammar (`bpfx prog help`)\n"
+	      "  ringbuf [pinned] PATH [count N]\n"
+	      "                      print a pinned ringbuf's records as they arrive\n"
 	      "  btf dump file FILE [format raw|c]\n"
 	      "                      print the BTF types of a raw BTF file or an object\n"
 	      "  version             print the version\n"
@@ -58,6 +60,7 @@ static const struct command commands[] = {
 	{ "btf", cmd_btf },
 	{ "map", cmd_map },
 	{ "prog", cmd_prog },
+	{ "ringbuf", cmd_ringbuf },
 };
 
 static int print_version(void)
