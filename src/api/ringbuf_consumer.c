@@ -5,7 +5,10 @@
  * consumer stops at the first record still busy, skips discarded ones,
  * and publishes its new position after each record so producers reuse
  * the space at once. Before sleeping it arms the wake-up (maps/wake.h)
- * and looks once more, so a commit racing with the sleep is not missed.
+ * and looks once more, so a commit racing with the sleep is not missed;
+ * __consume arms it every time (its caller may sleep in epoll next),
+ * __poll only when it is about to sleep, after a short spin, so that a
+ * steady producer does not pay a wake-up per record.
  *
  * A record left busy by a producer process that died is released
  * (discarded) once the consumer has seen it stuck twice; while the head
@@ -22,6 +25,7 @@
 #include "util/alloc.h"
 
 #define RB_STUCK_WAIT_MS 100
+#define RB_SPIN_CHECKS 2000     /* about 20-100 us of pause loops */
 
 struct bpfx_ringbuf {
 	struct map *map;            /* referenced */
@@ -138,10 +142,34 @@ int bpfx_ringbuf__consume(struct bpfx_ringbuf *rb)
 	return n > INT_MAX - more ? INT_MAX : n + more;
 }
 
+/* Polling: before sleeping, a producer that is writing steadily usually
+ * commits again within microseconds; watch producer_pos that long rather
+ * than pay a sleep and a wake-up per record. */
+static bool data_soon(const struct bpfx_ringbuf *rb)
+{
+	const struct map *m = rb->map;
+	uint64_t cons = atomic_load_explicit(rb_cons_pos(m), memory_order_relaxed);
+
+	for (int i = 0; i < RB_SPIN_CHECKS; i++) {
+		if (atomic_load_explicit(rb_prod_pos(m), memory_order_acquire) != cons)
+			return true;
+		__builtin_ia32_pause();
+	}
+	return false;
+}
+
 int bpfx_ringbuf__poll(struct bpfx_ringbuf *rb, int timeout_ms)
 {
-	int n = bpfx_ringbuf__consume(rb);
-	if (n)
+	if (!rb)
+		return -EINVAL;
+	struct wake_word *w = &rb_shared(rb->map)->wake;
+	wake_watch_drain(&rb->ww, w);
+	int n = drain(rb);
+	if (n || (timeout_ms != 0 && data_soon(rb) && (n = drain(rb))))
+		return n;
+	/* About to sleep: arm, look once more, then wait. */
+	wake_watch_arm(&rb->ww, w);
+	if ((n = drain(rb)))
 		return n;
 	int wait = timeout_ms;
 	if (rb->stuck && (wait < 0 || wait > RB_STUCK_WAIT_MS))

@@ -108,9 +108,17 @@ static void map_destroy(struct obj *o)
 	mem_free(m);
 }
 
+/* On the hot paths of ringbufs (map_base): the page size, read once. */
 uint64_t map_hdr_alt_off(void)
 {
-	return (uint64_t)sysconf(_SC_PAGESIZE) + 64;
+	static _Atomic uint64_t page;
+	uint64_t p = atomic_load_explicit(&page, memory_order_relaxed);
+
+	if (!p) {
+		p = (uint64_t)sysconf(_SC_PAGESIZE);
+		atomic_store_explicit(&page, p, memory_order_relaxed);
+	}
+	return p + 64;
 }
 
 static int map_storage(struct map *m, const union bpf_attr *attr, uint64_t data_size,

@@ -169,12 +169,13 @@ void *rb_reserve(struct map *m, uint64_t size)
 	if (len > mask + 1)
 		return NULL;
 	uint32_t self = rb_self();
-	uint64_t cons = atomic_load_explicit(rb_cons_pos(m), memory_order_acquire);
 	rb_lock(sh, self);
 	uint64_t prod = atomic_load_explicit(rb_prod_pos(m), memory_order_relaxed);
 	uint64_t pend = advance_pending(m, sh->pending_pos, prod);
 	sh->pending_pos = pend;
-	if (prod + len - cons > mask || prod + len - pend > mask) {
+	if (prod + len - sh->cons_seen > mask) /* only ever grows: look again */
+		sh->cons_seen = atomic_load_explicit(rb_cons_pos(m), memory_order_acquire);
+	if (prod + len - sh->cons_seen > mask || prod + len - pend > mask) {
 		rb_unlock(sh);
 		return NULL;
 	}
@@ -199,11 +200,15 @@ void rb_commit(struct map *m, void *sample, uint64_t flags, bool discard)
 	if (discard)
 		len |= BPF_RINGBUF_DISCARD_BIT;
 	atomic_exchange(&h->len, len); /* full barrier: pairs with the consumer's waiting */
+	/* A wake-up only matters to a consumer that waits: look at the
+	 * consumer's position only then (the kernel always does). */
+	if ((flags & BPF_RB_NO_WAKEUP) && !(flags & BPF_RB_FORCE_WAKEUP))
+		return;
+	if (!atomic_load(&rb_shared(m)->wake.waiting))
+		return;
 	uint64_t rec_pos = (uint64_t)((char *)h - (char *)m->data);
 	uint64_t cons = atomic_load(rb_cons_pos(m)) & rb_mask(m);
-	if (flags & BPF_RB_FORCE_WAKEUP)
-		rb_wake(m);
-	else if (cons == rec_pos && !(flags & BPF_RB_NO_WAKEUP))
+	if ((flags & BPF_RB_FORCE_WAKEUP) || cons == rec_pos)
 		rb_wake(m);
 }
 

@@ -44,6 +44,9 @@ struct rb_shared {
 	atomic_uint lock;             /* pid of the reserving producer, 0 when free */
 	uint32_t pad;
 	uint64_t pending_pos;         /* oldest record maybe still busy (under lock) */
+	uint64_t cons_seen;           /* consumer_pos as last read (under lock): the
+				       * consumer's line is read only when this
+				       * says the record does not fit */
 	struct wake_word wake;        /* consumers' sleep/wake handshake (maps/wake.h) */
 };
 
