@@ -422,6 +422,45 @@ int bpfx_ringbuf__poll(struct bpfx_ringbuf *rb, int timeout_ms);
 int bpfx_ringbuf__epoll_fd(const struct bpfx_ringbuf *rb);
 void bpfx_ringbuf__free(struct bpfx_ringbuf *rb);
 
+/* Reads the samples programs write with bpf_perf_event_output into a
+ * BPF_MAP_TYPE_PERF_EVENT_ARRAY map, like libbpf's perf_buffer. There are
+ * no perf events in user space: each index of the map has a buffer in the
+ * map itself, and this consumer opens (enables) one per runner slot - the
+ * "CPUs" of bpfx, indexes 0 .. min(slots, max_entries) - 1 - with
+ * page_cnt pages each (a power of 2, at most 256 pages of 4 KiB). Until
+ * an index is open, bpf_perf_event_output to it gives -ENOENT, as an
+ * empty slot of the kernel's map does. The producers may be other
+ * processes using the same pinned map. */
+struct bpfx_perf_buffer;
+
+/* A sample: `cpu` is the index (slot) it was written to; `size` counts
+ * perf's padding of the raw data to 8 bytes (with the u32 size before
+ * it), as the kernel reports it. */
+typedef void (*bpfx_perf_sample_fn)(void *ctx, int cpu, void *data, uint32_t size);
+/* Samples lost because the buffer of `cpu` was full. */
+typedef void (*bpfx_perf_lost_fn)(void *ctx, int cpu, uint64_t cnt);
+
+struct bpfx_perf_buffer_opts {
+	size_t sz;                 /* sizeof(struct bpfx_perf_buffer_opts) */
+};
+
+/* NULL and *err: -EBADF, -EINVAL (not a perf event array, page_cnt not a
+ * power of 2, no sample_cb), -E2BIG (page_cnt too large), -ENOMEM, or
+ * inotify/epoll errors. lost_cb may be NULL. */
+struct bpfx_perf_buffer *bpfx_perf_buffer__new(int map_fd, size_t page_cnt,
+					       bpfx_perf_sample_fn sample_cb,
+					       bpfx_perf_lost_fn lost_cb, void *ctx,
+					       const struct bpfx_perf_buffer_opts *opts, int *err);
+/* Delivers every sample (and lost count) of every open index. Returns
+ * how many records it handled. Never blocks. */
+int bpfx_perf_buffer__consume(struct bpfx_perf_buffer *pb);
+/* Consumes, waiting up to timeout_ms (-1: no limit) when there was
+ * nothing. Returns the records handled (0: timeout) or a negative errno. */
+int bpfx_perf_buffer__poll(struct bpfx_perf_buffer *pb, int timeout_ms);
+int bpfx_perf_buffer__epoll_fd(const struct bpfx_perf_buffer *pb);
+/* Closes the indexes it opened (producers get -ENOENT again). */
+void bpfx_perf_buffer__free(struct bpfx_perf_buffer *pb);
+
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);
 

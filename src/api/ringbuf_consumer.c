@@ -125,28 +125,24 @@ static int drain(struct bpfx_ringbuf *rb)
 	return cnt;
 }
 
+static int drain_cb(void *rb)
+{
+	return drain(rb);
+}
+
 int bpfx_ringbuf__consume(struct bpfx_ringbuf *rb)
 {
 	if (!rb)
 		return -EINVAL;
-	struct wake_word *w = &rb_shared(rb->map)->wake;
-	wake_watch_drain(&rb->ww, w);
-	int n = drain(rb);
-	if (n < 0)
-		return n;
-	/* Nothing more: arm the wake-up, then look once more. */
-	wake_watch_arm(&rb->ww, w);
-	int more = drain(rb);
-	if (more < 0)
-		return more;
-	return n > INT_MAX - more ? INT_MAX : n + more;
+	return wake_consume(&rb->ww, &rb_shared(rb->map)->wake, drain_cb, rb);
 }
 
 /* Polling: before sleeping, a producer that is writing steadily usually
  * commits again within microseconds; watch producer_pos that long rather
  * than pay a sleep and a wake-up per record. */
-static bool data_soon(const struct bpfx_ringbuf *rb)
+static bool data_soon(void *arg)
 {
+	const struct bpfx_ringbuf *rb = arg;
 	const struct map *m = rb->map;
 	uint64_t cons = atomic_load_explicit(rb_cons_pos(m), memory_order_relaxed);
 
@@ -158,24 +154,17 @@ static bool data_soon(const struct bpfx_ringbuf *rb)
 	return false;
 }
 
+/* While the head is busy for another process, sleep at most this long. */
+static int stuck_cap(void *arg)
+{
+	const struct bpfx_ringbuf *rb = arg;
+	return rb->stuck ? RB_STUCK_WAIT_MS : -1;
+}
+
 int bpfx_ringbuf__poll(struct bpfx_ringbuf *rb, int timeout_ms)
 {
 	if (!rb)
 		return -EINVAL;
-	struct wake_word *w = &rb_shared(rb->map)->wake;
-	wake_watch_drain(&rb->ww, w);
-	int n = drain(rb);
-	if (n || (timeout_ms != 0 && data_soon(rb) && (n = drain(rb))))
-		return n;
-	/* About to sleep: arm, look once more, then wait. */
-	wake_watch_arm(&rb->ww, w);
-	if ((n = drain(rb)))
-		return n;
-	int wait = timeout_ms;
-	if (rb->stuck && (wait < 0 || wait > RB_STUCK_WAIT_MS))
-		wait = RB_STUCK_WAIT_MS;
-	int r = wake_watch_wait(&rb->ww, wait);
-	if (r < 0)
-		return r;
-	return bpfx_ringbuf__consume(rb);
+	return wake_poll(&rb->ww, &rb_shared(rb->map)->wake, drain_cb, data_soon, stuck_cap, rb,
+			 timeout_ms);
 }

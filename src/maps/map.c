@@ -26,6 +26,7 @@ extern const struct map_ops array_map_ops, percpu_array_map_ops;
 extern const struct map_ops htab_map_ops, htab_percpu_map_ops, htab_lru_map_ops,
 	htab_lru_percpu_map_ops;
 extern const struct map_ops ringbuf_map_ops;
+extern const struct map_ops perf_event_array_map_ops;
 
 /* The types bpfx implements. Others the kernel knows get EOPNOTSUPP. */
 static const struct map_ops *const ops_by_type[] = {
@@ -36,6 +37,7 @@ static const struct map_ops *const ops_by_type[] = {
 	[BPF_MAP_TYPE_LRU_HASH] = &htab_lru_map_ops,
 	[BPF_MAP_TYPE_LRU_PERCPU_HASH] = &htab_lru_percpu_map_ops,
 	[BPF_MAP_TYPE_RINGBUF] = &ringbuf_map_ops,
+	[BPF_MAP_TYPE_PERF_EVENT_ARRAY] = &perf_event_array_map_ops,
 };
 
 const struct map_ops *map_ops_of(uint32_t type)

@@ -4,9 +4,8 @@
  * every producer (programs on any thread of any process that maps it) and
  * read by user space in order. Layout and record format: maps/ringbuf.h.
  *
- * Reservation takes a process-shared spin lock whose word holds the
- * holder's pid, so a producer killed while holding it is noticed and the
- * lock taken over; commits take no lock and may come in any order - the
+ * Reservation takes a process-shared spin lock (maps/shm_lock.h) that a
+ * producer killed while holding it does not wedge; commits take no lock and may come in any order - the
  * consumer stops at the first record still busy. Like the kernel, the
  * map has no keys: lookup, update, delete and get_next_key are ENOTSUPP.
  *
@@ -15,17 +14,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
 #include <stddef.h>
 #include <unistd.h>
 
 #include "maps/ringbuf.h"
+#include "maps/shm_lock.h"
 
 #define ENOTSUPP 524                       /* the kernel's internal errno */
 #define RINGBUF_MAX_RECORD_SZ (UINT32_MAX / 4)
-#define RB_SPINS_BEFORE_CHECK 4096u
 
 _Static_assert(64 + sizeof(struct map_hdr) <= RB_SHARED_OFF, "map header overlaps ring state");
 _Static_assert(sizeof(struct rb_hdr) == BPF_RINGBUF_HDR_SZ, "record header size");
@@ -87,35 +83,6 @@ static int rb_get_next_key(struct map *m, const void *key, void *next_key)
 	return no_keys(key);
 }
 
-/* Is the process `pid` gone? Only asked about other processes. */
-static bool pid_dead(uint32_t pid)
-{
-	return pid && pid != (uint32_t)getpid() && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
-}
-
-/* Runs on every producer: a short critical section, so spin, yield after
- * a while, and take the lock over from a holder that has died. */
-static void rb_lock(struct rb_shared *sh, uint32_t self)
-{
-	for (uint32_t spins = 0;; spins++) {
-		unsigned int holder = 0;
-		if (atomic_compare_exchange_weak_explicit(&sh->lock, &holder, self,
-							  memory_order_acquire,
-							  memory_order_relaxed))
-			return;
-		if (spins % RB_SPINS_BEFORE_CHECK == RB_SPINS_BEFORE_CHECK - 1) {
-			if (pid_dead(holder))
-				atomic_compare_exchange_strong(&sh->lock, &holder, 0);
-			sched_yield();
-		}
-	}
-}
-
-static void rb_unlock(struct rb_shared *sh)
-{
-	atomic_store_explicit(&sh->lock, 0, memory_order_release);
-}
-
 static inline struct rb_hdr *hdr_at(const struct map *m, uint64_t pos)
 {
 	return (struct rb_hdr *)((char *)m->data + (pos & rb_mask(m)));
@@ -134,30 +101,6 @@ static uint64_t advance_pending(const struct map *m, uint64_t pend, uint64_t pro
 	return pend;
 }
 
-/* The producer's pid, cached per thread; a forked child (whose only
- * thread is the one that forked) forgets the parent's. */
-static __thread uint32_t self_pid;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-
-static void forget_pid(void)
-{
-	self_pid = 0;
-}
-
-static void register_atfork(void)
-{
-	pthread_atfork(NULL, NULL, forget_pid);
-}
-
-static uint32_t rb_self(void)
-{
-	if (!self_pid) {
-		pthread_once(&atfork_once, register_atfork);
-		self_pid = (uint32_t)getpid();
-	}
-	return self_pid;
-}
-
 void *rb_reserve(struct map *m, uint64_t size)
 {
 	struct rb_shared *sh = rb_shared(m);
@@ -168,22 +111,22 @@ void *rb_reserve(struct map *m, uint64_t size)
 	uint64_t len = (size + BPF_RINGBUF_HDR_SZ + 7) & ~7ull;
 	if (len > mask + 1)
 		return NULL;
-	uint32_t self = rb_self();
-	rb_lock(sh, self);
+	uint32_t self = shm_self_pid();
+	shm_lock(&sh->lock);
 	uint64_t prod = atomic_load_explicit(rb_prod_pos(m), memory_order_relaxed);
 	uint64_t pend = advance_pending(m, sh->pending_pos, prod);
 	sh->pending_pos = pend;
 	if (prod + len - sh->cons_seen > mask) /* only ever grows: look again */
 		sh->cons_seen = atomic_load_explicit(rb_cons_pos(m), memory_order_acquire);
 	if (prod + len - sh->cons_seen > mask || prod + len - pend > mask) {
-		rb_unlock(sh);
+		shm_unlock(&sh->lock);
 		return NULL;
 	}
 	struct rb_hdr *h = hdr_at(m, prod);
 	h->pg_off = self;
 	atomic_store_explicit(&h->len, (uint32_t)size | BPF_RINGBUF_BUSY_BIT, memory_order_relaxed);
 	atomic_store_explicit(rb_prod_pos(m), prod + len, memory_order_release);
-	rb_unlock(sh);
+	shm_unlock(&sh->lock);
 	return h + 1;
 }
 
@@ -217,7 +160,7 @@ bool rb_release_dead(struct map *m, struct rb_hdr *h)
 	uint32_t len = atomic_load(&h->len);
 
 	(void)m;
-	if (!(len & BPF_RINGBUF_BUSY_BIT) || !pid_dead(h->pg_off))
+	if (!(len & BPF_RINGBUF_BUSY_BIT) || !shm_pid_dead(h->pg_off))
 		return false;
 	return atomic_compare_exchange_strong(&h->len, &len,
 					      (len ^ BPF_RINGBUF_BUSY_BIT) | BPF_RINGBUF_DISCARD_BIT);

@@ -2,6 +2,7 @@
 /* Wake-ups of event consumers across processes: see maps/wake.h. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -120,4 +121,37 @@ void wake_watch_close(struct wake_watch *ww)
 	if (ww->src >= 0)
 		close(ww->src);
 	ww->epfd = ww->src = -1;
+}
+
+int wake_consume(struct wake_watch *ww, struct wake_word *w, int (*drain)(void *), void *arg)
+{
+	wake_watch_drain(ww, w);
+	int n = drain(arg);
+	if (n < 0)
+		return n;
+	wake_watch_arm(ww, w);
+	int more = drain(arg);
+	if (more < 0)
+		return more;
+	return n > INT_MAX - more ? INT_MAX : n + more;
+}
+
+int wake_poll(struct wake_watch *ww, struct wake_word *w, int (*drain)(void *),
+	      bool (*soon)(void *), int (*cap_ms)(void *), void *arg, int timeout_ms)
+{
+	wake_watch_drain(ww, w);
+	int n = drain(arg);
+	if (n || (timeout_ms != 0 && soon && soon(arg) && (n = drain(arg))))
+		return n;
+	/* About to sleep: arm, look once more, then wait. */
+	wake_watch_arm(ww, w);
+	if ((n = drain(arg)))
+		return n;
+	int wait = timeout_ms, cap = cap_ms ? cap_ms(arg) : -1;
+	if (cap >= 0 && (wait < 0 || wait > cap))
+		wait = cap;
+	int r = wake_watch_wait(ww, wait);
+	if (r < 0)
+		return r;
+	return wake_consume(ww, w, drain, arg);
 }

@@ -47,4 +47,15 @@ void wake_watch_drain(struct wake_watch *ww, struct wake_word *w);
 int wake_watch_wait(struct wake_watch *ww, int timeout_ms);
 void wake_watch_close(struct wake_watch *ww);
 
+/* What the consumers (bpfx_ringbuf, bpfx_perf_buffer) share. `drain`
+ * delivers every ready record and returns their count or a negative
+ * errno. wake_consume: drains, arms, drains again (its caller may sleep in
+ * epoll next). wake_poll: drains; when nothing, waits for data up to
+ * timeout_ms (-1: no limit; cut to cap_ms(arg) when that is >= 0, asked
+ * right before sleeping) - first spinning while soon() says data is
+ * coming, then arming and sleeping. soon and cap_ms may be NULL. */
+int wake_consume(struct wake_watch *ww, struct wake_word *w, int (*drain)(void *), void *arg);
+int wake_poll(struct wake_watch *ww, struct wake_word *w, int (*drain)(void *),
+	      bool (*soon)(void *), int (*cap_ms)(void *), void *arg, int timeout_ms);
+
 #endif
