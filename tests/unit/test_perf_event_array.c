@@ -288,6 +288,44 @@ out:
 	close(map);
 }
 
+/* `bpfx perf pecli count 2` prints what a program sends once it has the
+ * indexes open (until then the output is -ENOENT). */
+static void test_cli(void)
+{
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	int map = pe_create(SLOTS), prog = output_prog(map), pfd[2];
+	char bin[256], buf[2048], want[256];
+	size_t len = 0;
+
+	if (!CHECK(prog >= 0 && t_pin(map, "pecli") == 0 && pipe(pfd) == 0, "setup"))
+		return;
+	snprintf(bin, sizeof(bin), "%s/bpfx", build);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		execl(bin, "bpfx", "perf", "pecli", "count", "2", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	int r, tries = 0;
+	while ((r = output(prog, 4, BPF_F_CURRENT_CPU, 0x04030201)) == -ENOENT && tries++ < 500)
+		usleep(10000);
+	CHECK(r == 0, "output once the CLI has the indexes open: %d", r);
+	CHECK(output(prog, 12, BPF_F_CURRENT_CPU, 0x0807060504030201ull) == 0, "second output");
+	ssize_t n;
+	while ((n = read(pfd[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	close(pfd[0]);
+	waitpid(pid, NULL, 0);
+	snprintf(want, sizeof(want), "record 0: cpu %u 4 bytes\n  01 02 03 04\n"
+		 "record 1: cpu %u 12 bytes\n  01 02 03 04 05 06 07 08 01 01 01 01\n",
+		 vm_slot(), vm_slot());
+	CHECK(!strcmp(buf, want), "bpfx perf prints a hex dump:\n%s", buf);
+	close(prog), close(map);
+}
+
 int main(void)
 {
 	setenv("BPFX_SLOTS", "4", 1);
@@ -299,6 +337,7 @@ int main(void)
 	test_output();
 	test_threads();
 	test_two_processes();
+	test_cli();
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd))

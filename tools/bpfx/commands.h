@@ -11,5 +11,6 @@ int cmd_btf(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_prog(int argc, char **argv);
 int cmd_ringbuf(int argc, char **argv);
+int cmd_perf(int argc, char **argv);
 
 #endif

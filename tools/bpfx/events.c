@@ -5,7 +5,8 @@
  * map as they arrive, as a hex dump (or one JSON object per record with
  * -j), until Ctrl-C or `count N` records. The producers are other
  * processes using the same pin; the consumer is the library's
- * (bpfx_ringbuf, bpfx_perf_buffer).
+ * (bpfx_ringbuf, bpfx_perf_buffer: 16 pages per runner slot; while it
+ * runs, the map's indexes are open and programs' outputs to them land).
  */
 #include <errno.h>
 #include <signal.h>
@@ -138,5 +139,41 @@ int cmd_ringbuf(int argc, char **argv)
 		}
 	}
 	bpfx_ringbuf__free(rb);
+	return err ? cli_error("reading records: %s", strerror(-err)) : 0;
+}
+
+static void on_perf_sample(void *ctx, int cpu, void *data, uint32_t size)
+{
+	if (!stop)
+		print_record(ctx, cpu, data, size, 0);
+}
+
+static void on_perf_lost(void *ctx, int cpu, uint64_t cnt)
+{
+	if (!stop)
+		print_record(ctx, cpu, NULL, 0, cnt);
+}
+
+int cmd_perf(int argc, char **argv)
+{
+	struct printer p = { .perf = true };
+	int err = 0, fd = open_events_map(argc, argv, "perf", &p);
+	if (fd < 0)
+		return open_failure(fd);
+	struct bpfx_perf_buffer *pb = bpfx_perf_buffer__new(fd, 16, on_perf_sample, on_perf_lost,
+							    &p, NULL, &err);
+	close(fd);
+	if (!pb)
+		return cli_error("can't read %s: %s", argv[argc > 0 && !strcmp(argv[0], "pinned")],
+				 strerror(-err));
+	while (!stop) {
+		int r = bpfx_perf_buffer__poll(pb, 200);
+		fflush(stdout);
+		if (r < 0 && r != -EINTR) {
+			err = r;
+			break;
+		}
+	}
+	bpfx_perf_buffer__free(pb);
 	return err ? cli_error("reading records: %s", strerror(-err)) : 0;
 }

@@ -30,6 +30,8 @@ static void usage(FILE *f)
 	      "                      pinned programs, bpftool's grammar (`bpfx prog help`)\n"
 	      "  ringbuf [pinned] PATH [count N]\n"
 	      "                      print a pinned ringbuf's records as they arrive\n"
+	      "  perf [pinned] PATH [count N]\n"
+	      "                      the same for a pinned perf event array (per slot)\n"
 	      "  btf dump file FILE [format raw|c]\n"
 	      "                      print the BTF types of a raw BTF file or an object\n"
 	      "  version             print the version\n"
@@ -61,6 +63,7 @@ static const struct command commands[] = {
 	{ "map", cmd_map },
 	{ "prog", cmd_prog },
 	{ "ringbuf", cmd_ringbuf },
+	{ "perf", cmd_perf },
 };
 
 static int print_version(void)
