@@ -30,6 +30,7 @@
 #                        round and the median over the rounds is reported
 #   BENCH_SAMPLE_MS=40   minimum wall time of one sample
 #   BENCH_EXEC_RUNS=200  `bpfx exec` invocations for the start-up figure
+#   BENCH_RB_ROUNDS=5    rounds of the ringbuf rate (bench/ringbuf.c)
 # Needs clang (with the BPF target), llvm-objcopy, llvm-readelf and gcc;
 # scripts/deps.sh installs them. Takes 15 to 30 seconds.
 set -euo pipefail
@@ -105,6 +106,12 @@ for f in harness kernel startup report inputs; do
 done
 "$GCC" -o "$OUT/harness" "$OUT"/obj/*.o "$OUT"/native/*.o "$BUILD/libbpfx.a" -lpthread -lm
 
-exec "$OUT/harness" --progs "$OUT/progs" --out "$OUT" --cli "$BUILD/bpfx" \
+# The ringbuf rate (bench/ringbuf.c): bpfx and the kernel (through libbpf's
+# consumer) side by side.
+"$GCC" -std=gnu11 -O2 -g "${WARN[@]}" -Iinclude bench/ringbuf.c -o "$OUT/ringbuf_bench" \
+	"$BUILD/libbpfx.a" -lbpf -lelf -lpthread
+
+"$OUT/harness" --progs "$OUT/progs" --out "$OUT" --cli "$BUILD/bpfx" \
 	--rounds "${BENCH_ROUNDS:-7}" --sample-ms "${BENCH_SAMPLE_MS:-40}" \
 	--exec-runs "${BENCH_EXEC_RUNS:-200}"
+exec "$OUT/ringbuf_bench" --rounds "${BENCH_RB_ROUNDS:-5}"

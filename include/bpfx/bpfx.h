@@ -134,12 +134,15 @@ enum bpfx_arg_type {
 	BPFX_ARG_CONST_SIZE_OR_ZERO,
 	BPFX_ARG_PTR_TO_CTX,
 	BPFX_ARG_PTR_TO_UNINIT_MAP_VALUE, /* written by the helper (pop, peek) */
+	BPFX_ARG_CONST_ALLOC_SIZE_OR_ZERO, /* bpf_ringbuf_reserve's size */
+	BPFX_ARG_PTR_TO_RINGBUF_MEM,       /* a reserved record, released by the call */
 };
 
 enum bpfx_ret_type {
 	BPFX_RET_INTEGER = 0,
 	BPFX_RET_VOID,
 	BPFX_RET_PTR_TO_MAP_VALUE_OR_NULL,
+	BPFX_RET_PTR_TO_RINGBUF_MEM_OR_NULL, /* bpf_ringbuf_reserve */
 };
 
 struct bpfx_helper {
@@ -393,6 +396,85 @@ const char *bpfx_prog_type_name(uint32_t type);
  * root, else $XDG_RUNTIME_DIR/bpfx, else /tmp/bpfx-UID; created on first
  * use. NULL when it cannot be created (nothing is pinnable then). */
 const char *bpfx_bpffs_root(void);
+
+/* ------------------------------------------------------------------ */
+/* Event consumers: ring buffers and perf buffers                       */
+/* ------------------------------------------------------------------ */
+
+/* Reads the records programs write to a BPF_MAP_TYPE_RINGBUF map with
+ * bpf_ringbuf_output / bpf_ringbuf_reserve + submit, in order, like
+ * libbpf's ring_buffer. The producers may be other threads or other
+ * processes that use the same pinned map. One consumer per ring at a time
+ * (as with the kernel, two would race for the records). */
+struct bpfx_ringbuf;
+
+/* Called once per record, on the consumer's thread; `data` is valid only
+ * during the call. A negative return stops the consume (the record counts
+ * as consumed) and is returned by __consume/__poll. */
+typedef int (*bpfx_ringbuf_sample_fn)(void *ctx, void *data, size_t size);
+
+struct bpfx_ringbuf_opts {
+	size_t sz;                 /* sizeof(struct bpfx_ringbuf_opts) */
+};
+
+/* A consumer of the ringbuf map `map_fd` (which it keeps alive). NULL and
+ * *err: -EBADF, -EINVAL (not a ringbuf map), -ENOMEM, or the errno of
+ * inotify/epoll setup (-EMFILE...). */
+struct bpfx_ringbuf *bpfx_ringbuf__new(int map_fd, bpfx_ringbuf_sample_fn sample_cb,
+				       void *ctx, const struct bpfx_ringbuf_opts *opts,
+				       int *err);
+/* Calls sample_cb for every committed record, skipping discarded ones,
+ * and releases their space. Returns the number of records delivered, or
+ * the callback's negative return. Never blocks. */
+int bpfx_ringbuf__consume(struct bpfx_ringbuf *rb);
+/* Consumes; when there was nothing, waits up to timeout_ms (-1: no
+ * limit) for a producer's wake-up, then consumes again. Returns the
+ * number of records delivered (0 on timeout), or a negative errno
+ * (-EINTR when a signal interrupted the wait). */
+int bpfx_ringbuf__poll(struct bpfx_ringbuf *rb, int timeout_ms);
+/* An epoll descriptor that becomes readable when producers wake the
+ * consumer: add it to your own epoll set, then call __consume. */
+int bpfx_ringbuf__epoll_fd(const struct bpfx_ringbuf *rb);
+void bpfx_ringbuf__free(struct bpfx_ringbuf *rb);
+
+/* Reads the samples programs write with bpf_perf_event_output into a
+ * BPF_MAP_TYPE_PERF_EVENT_ARRAY map, like libbpf's perf_buffer. There are
+ * no perf events in user space: each index of the map has a buffer in the
+ * map itself, and this consumer opens (enables) one per runner slot - the
+ * "CPUs" of bpfx, indexes 0 .. min(slots, max_entries) - 1 - with
+ * page_cnt pages each (a power of 2, at most 256 pages of 4 KiB). Until
+ * an index is open, bpf_perf_event_output to it gives -ENOENT, as an
+ * empty slot of the kernel's map does. The producers may be other
+ * processes using the same pinned map. */
+struct bpfx_perf_buffer;
+
+/* A sample: `cpu` is the index (slot) it was written to; `size` counts
+ * perf's padding of the raw data to 8 bytes (with the u32 size before
+ * it), as the kernel reports it. */
+typedef void (*bpfx_perf_sample_fn)(void *ctx, int cpu, void *data, uint32_t size);
+/* Samples lost because the buffer of `cpu` was full. */
+typedef void (*bpfx_perf_lost_fn)(void *ctx, int cpu, uint64_t cnt);
+
+struct bpfx_perf_buffer_opts {
+	size_t sz;                 /* sizeof(struct bpfx_perf_buffer_opts) */
+};
+
+/* NULL and *err: -EBADF, -EINVAL (not a perf event array, page_cnt not a
+ * power of 2, no sample_cb), -E2BIG (page_cnt too large), -ENOMEM, or
+ * inotify/epoll errors. lost_cb may be NULL. */
+struct bpfx_perf_buffer *bpfx_perf_buffer__new(int map_fd, size_t page_cnt,
+					       bpfx_perf_sample_fn sample_cb,
+					       bpfx_perf_lost_fn lost_cb, void *ctx,
+					       const struct bpfx_perf_buffer_opts *opts, int *err);
+/* Delivers every sample (and lost count) of every open index. Returns
+ * how many records it handled. Never blocks. */
+int bpfx_perf_buffer__consume(struct bpfx_perf_buffer *pb);
+/* Consumes, waiting up to timeout_ms (-1: no limit) when there was
+ * nothing. Returns the records handled (0: timeout) or a negative errno. */
+int bpfx_perf_buffer__poll(struct bpfx_perf_buffer *pb, int timeout_ms);
+int bpfx_perf_buffer__epoll_fd(const struct bpfx_perf_buffer *pb);
+/* Closes the indexes it opened (producers get -ENOENT again). */
+void bpfx_perf_buffer__free(struct bpfx_perf_buffer *pb);
 
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);

@@ -16,6 +16,8 @@ static const struct helper_group *const groups[] = {
 	&helpers_map_group,
 	&helpers_skb_group,
 	&helpers_queue_group,
+	&helpers_ringbuf_group,
+	&helpers_perf_group,
 };
 
 static struct bpfx_helper *table;

@@ -30,6 +30,8 @@ extern const struct map_ops htab_map_ops, htab_percpu_map_ops, htab_lru_map_ops,
 	htab_lru_percpu_map_ops;
 extern const struct map_ops lpm_trie_map_ops, queue_map_ops, stack_map_ops,
 	bloom_filter_map_ops;
+extern const struct map_ops ringbuf_map_ops;
+extern const struct map_ops perf_event_array_map_ops;
 
 /* The types bpfx implements. Others the kernel knows get EOPNOTSUPP. */
 static const struct map_ops *const ops_by_type[] = {
@@ -43,6 +45,8 @@ static const struct map_ops *const ops_by_type[] = {
 	[BPF_MAP_TYPE_QUEUE] = &queue_map_ops,
 	[BPF_MAP_TYPE_STACK] = &stack_map_ops,
 	[BPF_MAP_TYPE_BLOOM_FILTER] = &bloom_filter_map_ops,
+	[BPF_MAP_TYPE_RINGBUF] = &ringbuf_map_ops,
+	[BPF_MAP_TYPE_PERF_EVENT_ARRAY] = &perf_event_array_map_ops,
 };
 
 const struct map_ops *map_ops_of(uint32_t type)
@@ -139,16 +143,31 @@ static int check_common(const union bpf_attr *attr)
 static void map_destroy(struct obj *o)
 {
 	struct map *m = map_of(o);
-	munmap(m->hdr, m->hdr->size);
+	munmap(map_base(m), m->hdr->size);
 	obj_put(m->btf);
 	mem_free(m->type_priv);
 	mem_free(m);
 }
 
+/* On the hot paths of ringbufs (map_base): the page size, read once. */
+uint64_t map_hdr_alt_off(void)
+{
+	static _Atomic uint64_t page;
+	uint64_t p = atomic_load_explicit(&page, memory_order_relaxed);
+
+	if (!p) {
+		p = (uint64_t)sysconf(_SC_PAGESIZE);
+		atomic_store_explicit(&page, p, memory_order_relaxed);
+	}
+	return p + 64;
+}
+
 static int map_storage(struct map *m, const union bpf_attr *attr, uint64_t data_size,
 		       int *file)
 {
-	uint64_t data_off = (sizeof(struct map_hdr) + 63) & ~63ull;
+	uint64_t hdr_off = m->ops->hdr_alt ? map_hdr_alt_off() : 0;
+	uint64_t align = m->ops->hdr_alt ? (uint64_t)sysconf(_SC_PAGESIZE) : 64;
+	uint64_t data_off = (hdr_off + sizeof(struct map_hdr) + align - 1) & ~(align - 1);
 	uint64_t size = data_off + data_size;
 	char memfd_name[64];
 
@@ -168,7 +187,7 @@ static int map_storage(struct map *m, const union bpf_attr *attr, uint64_t data_
 	if (p == MAP_FAILED)
 		goto fail;
 
-	struct map_hdr *h = p;
+	struct map_hdr *h = (struct map_hdr *)((char *)p + hdr_off);
 	h->magic = MAP_HDR_MAGIC;
 	h->version = MAP_LAYOUT_VERSION;
 	h->type = attr->map_type;
@@ -225,7 +244,7 @@ struct map *map_create(const union bpf_attr *attr, int *err)
 		goto fail;
 	if ((e = obj_init(&m->obj, OBJ_MAP, file, map_destroy))) {
 		close(file);
-		munmap(m->hdr, m->hdr->size);
+		munmap(map_base(m), m->hdr->size);
 		goto fail;
 	}
 	if (ops->init && (e = ops->init(m))) {
@@ -249,13 +268,21 @@ struct map *map_open(int file, int *err)
 	struct stat st;
 	const struct map_ops *ops;
 	struct map *m;
+	uint64_t hdr_off = 0;
 	int e = -EINVAL;
 
 	if (fstat(file, &st) < 0 || pread(file, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
 		goto fail;
+	if (h.magic != MAP_HDR_MAGIC) { /* a type with the kernel's mmap layout? */
+		hdr_off = map_hdr_alt_off();
+		if (pread(file, &h, sizeof(h), (off_t)hdr_off) != (ssize_t)sizeof(h) ||
+		    !(ops = map_ops_of(h.type)) || !ops->hdr_alt)
+			goto fail;
+	}
 	if (h.magic != MAP_HDR_MAGIC || h.version != MAP_LAYOUT_VERSION ||
-	    h.size > (uint64_t)st.st_size || h.data_off < sizeof(h) || h.data_off > h.size ||
-	    !(ops = map_ops_of(h.type)) || h.nr_slots == 0 ||
+	    h.size > (uint64_t)st.st_size || h.data_off < hdr_off + sizeof(h) ||
+	    h.data_off > h.size || !(ops = map_ops_of(h.type)) || !ops->hdr_alt != !hdr_off ||
+	    h.nr_slots == 0 ||
 	    (h.nr_slots > 1 && h.nr_slots != map_nr_slots()))
 		goto fail;
 	e = -ENOMEM;
@@ -267,7 +294,7 @@ struct map *map_open(int file, int *err)
 		goto fail;
 	}
 	m->ops = ops;
-	m->hdr = p;
+	m->hdr = (struct map_hdr *)((char *)p + hdr_off);
 	m->data = (char *)p + h.data_off;
 	m->type = h.type;
 	m->key_size = h.key_size;

@@ -94,6 +94,11 @@ struct map_ops {
 	 * command's, with user pointers; *count: the count to report. */
 	int (*lookup_batch)(struct map *map, const union bpf_attr *attr, bool del,
 			    uint32_t *count);
+	/* Types whose file must read, from offset 0, like the kernel's mmap
+	 * of the map (ringbuf: consumer page, producer page, data) keep the
+	 * header at map_hdr_alt_off() instead of 0, and their data starts at
+	 * the next page boundary after it. */
+	bool hdr_alt;
 };
 
 #define MAP_BATCH_LOOKUP 1u
@@ -137,6 +142,15 @@ struct btf_obj;
 int map_btf_check(const union bpf_attr *attr, const struct btf *btf);
 int map_btf_attach(struct map *m, struct btf_obj *b, uint32_t key_id, uint32_t value_id);
 int map_btf_open(struct map *m, int file, uint64_t file_size);
+/* Where a hdr_alt type keeps its header: 64 bytes into the file's second
+ * page (the ringbuf's producer page, which consumers only read). */
+uint64_t map_hdr_alt_off(void);
+
+/* The start of the map's mapping (its file's offset 0). */
+static inline void *map_base(const struct map *m)
+{
+	return m->ops->hdr_alt ? (char *)m->hdr - map_hdr_alt_off() : (void *)m->hdr;
+}
 
 static inline struct map *map_of(struct obj *o)
 {
@@ -160,6 +174,9 @@ bool map_value_contains(const void *map, uintptr_t addr, size_t size, bool write
 /* The largest mapping a map may have (map.c refuses more with E2BIG);
  * types that the kernel sizes on demand stay below it themselves. */
 #define MAP_MAX_SIZE ((uint64_t)1 << 40)
+/* get_next_key of every map indexed by a u32 below max_entries (arrays,
+ * perf event arrays): array.c. */
+int array_get_next_key(struct map *m, const void *key, void *next_key);
 
 /* Number of runner slots ("CPUs" of per-CPU maps). */
 uint32_t map_nr_slots(void);

@@ -10,6 +10,8 @@ int cmd_asm(int argc, char **argv);
 int cmd_btf(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_prog(int argc, char **argv);
+int cmd_ringbuf(int argc, char **argv);
+int cmd_perf(int argc, char **argv);
 
 /* `map dump` of a map with BTF (map_btf.c): bpftool's formatted output;
  * cpus is the number of values per key (1 unless per-CPU). */

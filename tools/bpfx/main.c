@@ -29,6 +29,10 @@ static void usage(FILE *f)
 	      "        freeze } ...    maps, bpftool's grammar (`bpfx map help`)\n"
 	      "  prog { load | loadall | show | dump xlated | run } ...\n"
 	      "                      pinned programs, bpftool's grammar (`bpfx prog help`)\n"
+	      "  ringbuf [pinned] PATH [count N]\n"
+	      "                      print a pinned ringbuf's records as they arrive\n"
+	      "  perf [pinned] PATH [count N]\n"
+	      "                      the same for a pinned perf event array (per slot)\n"
 	      "  btf dump file FILE [format raw|c]\n"
 	      "                      print the BTF types of a raw BTF file or an object\n"
 	      "  version             print the version\n"
@@ -63,6 +67,8 @@ static const struct command commands[] = {
 	{ "btf", cmd_btf },
 	{ "map", cmd_map },
 	{ "prog", cmd_prog },
+	{ "ringbuf", cmd_ringbuf },
+	{ "perf", cmd_perf },
 };
 
 static int print_version(void)

@@ -36,7 +36,9 @@ static void map_usage(FILE *f)
 	      "       DATA := { [hex] BYTES }   (bytes: 0x0a 10 012, or with hex: 0a 0b)\n"
 	      "       UPDATE_FLAGS := { any | exist | noexist }\n"
 	      "       TYPE := hash | array | percpu_hash | percpu_array | lru_hash | lru_percpu_hash |\n"
-	      "               lpm_trie | queue | stack | bloom_filter\n"
+	      "               lpm_trie | queue | stack | bloom_filter |\n"
+	      "               ringbuf (key 0 value 0, entries: a power-of-2 number of pages) |\n"
+	      "               perf_event_array (key 4 value 4)\n"
 	      "\n"
 	      "PATH and FILE are relative to the bpffs root (BPFX_FS, else /run/bpfx for\n"
 	      "root, else $XDG_RUNTIME_DIR/bpfx) or absolute paths under it.\n", f);
