@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -239,6 +240,37 @@ out:
 	bpfx_ringbuf__free(rb);
 	free(s);
 	close(out), close(res), close(q), close(map);
+}
+
+static bool woken(struct bpfx_ringbuf *rb)
+{
+	struct epoll_event ev;
+	return epoll_wait(bpfx_ringbuf__epoll_fd(rb), &ev, 1, 0) == 1;
+}
+
+/* The kernel's wake-up rules, seen through the epoll descriptor of an
+ * armed consumer: BPF_RB_NO_WAKEUP never, a record the consumer is not
+ * waiting for (behind another) not, BPF_RB_FORCE_WAKEUP always, a default
+ * record at the consumer's position yes. */
+static void test_wakeup_flags(void)
+{
+	int map = ring_create(4096), out = output_prog(map);
+	struct seen *s = calloc(1, sizeof(*s));
+	struct bpfx_ringbuf *rb = bpfx_ringbuf__new(map, collect, s, NULL, NULL);
+
+	if (!CHECK(rb && out >= 0 && bpfx_ringbuf__epoll_fd(rb) >= 0, "setup"))
+		goto out;
+	CHECK(bpfx_ringbuf__consume(rb) == 0 && !woken(rb), "armed, nothing yet");
+	CHECK(output(out, 8, BPF_RB_NO_WAKEUP, 1) == 0 && !woken(rb), "BPF_RB_NO_WAKEUP: asleep");
+	CHECK(output(out, 8, 0, 2) == 0 && !woken(rb), "a record behind another: asleep");
+	CHECK(output(out, 8, BPF_RB_FORCE_WAKEUP, 3) == 0 && woken(rb), "FORCE_WAKEUP: woken");
+	CHECK(bpfx_ringbuf__consume(rb) == 3 && !woken(rb), "consumed, armed again");
+	CHECK(output(out, 8, 0, 4) == 0 && woken(rb), "a record the consumer waits for: woken");
+	CHECK(bpfx_ringbuf__poll(rb, 1000) == 1 && s->first[3] == 4, "poll returns it");
+out:
+	bpfx_ringbuf__free(rb);
+	free(s);
+	close(out), close(map);
 }
 
 /* Records crossing the end of the ring, and a full ring. */
@@ -551,6 +583,7 @@ int main(void)
 	setenv("BPFX_FS", root, 1);
 	test_create();
 	test_order_discard_query();
+	test_wakeup_flags();
 	test_wrap_and_full();
 	test_threads();
 	test_two_processes();
