@@ -605,6 +605,26 @@ static int memfd_child(void)
 	return t_done("test_ringbuf_memfd");
 }
 
+/* A consumer position whose bytes read as a map header's magic and
+ * version must not hide the real header from another process. */
+static void test_lookalike_header(void)
+{
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	long page = sysconf(_SC_PAGESIZE);
+	int map = ring_create(4096);
+	uint64_t *cons = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, map, 0);
+	char cmd[512];
+
+	if (!CHECK(cons != MAP_FAILED && t_pin(map, "rblook") == 0, "setup"))
+		return;
+	*cons = (uint64_t)MAP_LAYOUT_VERSION << 32 | MAP_HDR_MAGIC;
+	snprintf(cmd, sizeof(cmd), "%s/bpfx map show pinned rblook | grep -q 'ringbuf  name'",
+		 build);
+	CHECK(system(cmd) == 0, "another process opens the ring all the same");
+	munmap(cons, (size_t)page);
+	close(map);
+}
+
 static void test_memfd(const char *self)
 {
 	char line[256] = "";
@@ -636,6 +656,7 @@ int main(int argc, char **argv)
 	test_checked_runs();
 	test_cli();
 	test_memfd(argv[0]);
+	test_lookalike_header();
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd))
