@@ -493,6 +493,27 @@ static void test_kernel_layout(void)
 	close(prog), close(map);
 }
 
+/* Another process may scribble over the shared file: a record claiming
+ * more than the ring holds is refused, never read past the mapping. */
+static void test_corrupt_record(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int map = ring_create(4096), prog = output_prog(map);
+	struct seen s = { 0 };
+	struct bpfx_ringbuf *rb = bpfx_ringbuf__new(map, collect, &s, NULL, NULL);
+	uint8_t *data = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, map, 2 * page);
+
+	if (CHECK(rb && data != MAP_FAILED && output(prog, 8, 0, 1) == 0, "setup")) {
+		uint32_t len = 1u << 20;
+		memcpy(data, &len, 4);
+		CHECK(bpfx_ringbuf__consume(rb) == -EINVAL && s.cnt == 0,
+		      "a 1 MiB record in a 4 KiB ring: -EINVAL");
+		munmap(data, 2 * 4096);
+	}
+	bpfx_ringbuf__free(rb);
+	close(prog), close(map);
+}
+
 static void test_checked_runs(void)
 {
 	int map = ring_create(4096), res = reserve_prog(map), dbl = double_submit_prog(map), ret;
@@ -653,6 +674,7 @@ int main(int argc, char **argv)
 	test_two_processes();
 	test_killed_producer();
 	test_kernel_layout();
+	test_corrupt_record();
 	test_checked_runs();
 	test_cli();
 	test_memfd(argv[0]);
