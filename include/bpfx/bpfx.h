@@ -425,7 +425,8 @@ struct bpfx_ringbuf *bpfx_ringbuf__new(int map_fd, bpfx_ringbuf_sample_fn sample
 				       int *err);
 /* Calls sample_cb for every committed record, skipping discarded ones,
  * and releases their space. Returns the number of records delivered, or
- * the callback's negative return. Never blocks. */
+ * the callback's negative return (-EINVAL when the ring's memory holds a
+ * record no producer wrote). Never blocks. */
 int bpfx_ringbuf__consume(struct bpfx_ringbuf *rb);
 /* Consumes; when there was nothing, waits up to timeout_ms (-1: no
  * limit) for a producer's wake-up, then consumes again. Returns the

@@ -141,8 +141,8 @@ static int drain_slot(struct bpfx_perf_buffer *pb, uint32_t cpu)
 		const uint8_t *r = record_at(pb, ring, tail, &size);
 		struct perf_event_header h;
 		memcpy(&h, r, sizeof(h));
-		if (size < sizeof(h))
-			break; /* cannot happen with bpfx producers; never loop on it */
+		if (size < sizeof(h) || size > head - tail)
+			break; /* not written by bpfx producers: never loop or overrun on it */
 		if (h.type == PERF_RECORD_SAMPLE) {
 			uint32_t raw;
 			memcpy(&raw, r + sizeof(h), sizeof(raw));

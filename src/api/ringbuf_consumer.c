@@ -92,7 +92,9 @@ static bool head_released(struct bpfx_ringbuf *rb, struct rb_hdr *h, uint64_t co
 	return seen_before && rb_release_dead(rb->map, h);
 }
 
-/* Delivers every ready record; count or the callback's error. */
+/* Delivers every ready record; count or the callback's error (-EINVAL
+ * for a record that claims more than the ring holds: never read past the
+ * mapping, whoever wrote the file). */
 static int drain(struct bpfx_ringbuf *rb)
 {
 	struct map *m = rb->map;
@@ -110,6 +112,8 @@ static int drain(struct bpfx_ringbuf *rb)
 			break;
 		seen = false;
 		len = atomic_load_explicit(&h->len, memory_order_acquire);
+		if (rb_total_len(len) > prod - cons)
+			return -EINVAL; /* the shared file was written by something else */
 		cons += rb_total_len(len);
 		int r = 0;
 		if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
@@ -149,7 +153,9 @@ static bool data_soon(void *arg)
 	for (int i = 0; i < RB_SPIN_CHECKS; i++) {
 		if (atomic_load_explicit(rb_prod_pos(m), memory_order_acquire) != cons)
 			return true;
+#if defined(__x86_64__) || defined(__i386__)
 		__builtin_ia32_pause();
+#endif
 	}
 	return false;
 }

@@ -10,7 +10,8 @@
  * the program, the data output copies must be readable, and submit and
  * discard take only a record this run reserved and has not released yet.
  * A reserved record is lent to the program (a writable region of exactly
- * its size) until it is released. A violation stops the run with -EFAULT.
+ * its size) until it is released. A violation stops the run with -EFAULT;
+ * a record the run still holds when it ends is discarded then.
  */
 #include <errno.h>
 #include <string.h>
@@ -44,9 +45,26 @@ static struct bpfx_region *lent_record(struct bpfx_run_ctx *run, const void *rec
 	return NULL;
 }
 
+static struct map *record_ring(struct bpfx_run_ctx *run, uint64_t r1, const char *helper);
+
+/* After a checked run: a record still lent was never submitted nor
+ * discarded (the program faulted, or forgot - the kernel's verifier would
+ * have refused it). Discard it, or it would stop every consumer of the
+ * ring for good. */
+static void release_leftovers(struct bpfx_run_ctx *run)
+{
+	for (size_t i = 0; i < run->lent_cnt; i++) {
+		void *rec = run->lent[i].ptr;
+		struct map *m = rec ? record_ring(run, (uintptr_t)rec, NULL) : NULL;
+		if (m)
+			rb_commit(m, rec, 0, true);
+	}
+}
+
 /* Lends a record to a checked run, reusing the entry of a released one. */
 static int lend_record(struct bpfx_run_ctx *run, void *rec, size_t size)
 {
+	run->at_exit = release_leftovers;
 	for (size_t i = 0; i < run->lent_cnt; i++)
 		if (!run->lent[i].ptr) {
 			run->lent[i] = (struct bpfx_region){ rec, size, true };
@@ -70,8 +88,9 @@ static uint64_t h_ringbuf_reserve(uint64_t r1, uint64_t size, uint64_t flags, ui
 }
 
 /* The ring a record belongs to, among the program's maps; in checked runs
- * also the record's lent region, released here. NULL (run stopped) when
- * `rec` is not a record this run may release. */
+ * also the record's lent region, released here. NULL (run stopped, unless
+ * helper is NULL: after the run) when `rec` is not a record this run may
+ * release. */
 static struct map *record_ring(struct bpfx_run_ctx *run, uint64_t r1, const char *helper)
 {
 	const struct bpfx_prog *prog = run->prog;
@@ -89,8 +108,9 @@ static struct map *record_ring(struct bpfx_run_ctx *run, uint64_t r1, const char
 		return m;
 	}
 bad:
-	bpfx_run_ctx__fault(run, -EFAULT, "%s: R1 (0x%llx) is not a record reserved by this run",
-			    helper, (unsigned long long)r1);
+	if (helper)
+		bpfx_run_ctx__fault(run, -EFAULT, "%s: R1 (0x%llx) is not a record reserved by "
+				    "this run", helper, (unsigned long long)r1);
 	return NULL;
 }
 

@@ -273,7 +273,9 @@ struct map *map_open(int file, int *err)
 
 	if (fstat(file, &st) < 0 || pread(file, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
 		goto fail;
-	if (h.magic != MAP_HDR_MAGIC) { /* a type with the kernel's mmap layout? */
+	/* Not a header at 0 (a ringbuf's consumer_pos may look like a magic
+	 * number): a type with the kernel's mmap layout? */
+	if (h.magic != MAP_HDR_MAGIC || !(ops = map_ops_of(h.type)) || ops->hdr_alt) {
 		hdr_off = map_hdr_alt_off();
 		if (pread(file, &h, sizeof(h), (off_t)hdr_off) != (ssize_t)sizeof(h) ||
 		    !(ops = map_ops_of(h.type)) || !ops->hdr_alt)

@@ -113,7 +113,8 @@ static int write_sample(struct map *m, uint32_t index, const void *data, uint32_
 	struct { struct perf_event_header h; uint64_t id, lost; } lost = {
 		{ PERF_RECORD_LOST, 0, sizeof(lost) }, index, s->lost };
 	uint64_t need = rec_size + (s->lost ? sizeof(lost) : 0);
-	if (ring_size - (head - tail) < need) {
+	/* perf's CIRC_SPACE: the ring holds at most its size - 1 bytes */
+	if (ring_size - 1 - (head - tail) < need) {
 		s->lost++;
 		return -ENOSPC;
 	}

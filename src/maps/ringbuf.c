@@ -5,17 +5,15 @@
  * read by user space in order. Layout and record format: maps/ringbuf.h.
  *
  * Reservation takes a process-shared spin lock (maps/shm_lock.h) that a
- * producer killed while holding it does not wedge; commits take no lock and may come in any order - the
- * consumer stops at the first record still busy. Like the kernel, the
- * map has no keys: lookup, update, delete and get_next_key are ENOTSUPP.
+ * producer killed while holding it does not wedge; commits take no lock
+ * and may come in any order - the consumer stops at the first record
+ * still busy. Like the kernel, the map has no keys: lookup, update,
+ * delete and get_next_key are ENOTSUPP (EINVAL when a key is given).
  *
  * Wake-ups go through maps/wake.h: across processes, epoll-able, one
  * pwrite per wake-up and none while the consumer is busy.
  */
-#define _GNU_SOURCE
 #include <errno.h>
-#include <stddef.h>
-#include <unistd.h>
 
 #include "maps/ringbuf.h"
 #include "maps/shm_lock.h"

@@ -240,9 +240,13 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 	run.given = o->regions;
 	run.given_cnt = o->region_cnt;
 	run.lent_cnt = 0;
+	run.at_exit = NULL;
 
 	if (!o->checked)
 		return vm_run_trusted(prog, &run, o->r1, o->r2, res);
-	return vm_run_checked(prog, &run, o->r1, o->r2,
-			      o->insn_budget ? o->insn_budget : VM_DEFAULT_BUDGET, res);
+	int err = vm_run_checked(prog, &run, o->r1, o->r2,
+				 o->insn_budget ? o->insn_budget : VM_DEFAULT_BUDGET, res);
+	if (run.at_exit)
+		run.at_exit(&run);
+	return err;
 }

@@ -89,6 +89,10 @@ struct bpfx_run_ctx {
 	size_t given_cnt;
 	size_t lent_cnt;               /* regions helpers added during the run */
 	struct bpfx_region lent[VM_MAX_REGIONS];
+	/* Set by a helper that leaves something to undo if the program ends
+	 * without doing it (a checked run that faults with a ringbuf record
+	 * reserved); called once, after the run, on its thread. */
+	void (*at_exit)(struct bpfx_run_ctx *run);
 };
 
 /* The two instantiations of the dispatch loop (interp.c): trusted runs

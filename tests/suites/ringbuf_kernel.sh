@@ -12,4 +12,14 @@ if [ ! -x "$bin" ]; then
 	echo "ringbuf_kernel: 0 passed, 1 failed"
 	exit 1
 fi
-exec "$bin" "$@"
+# The same through a clang-compiled object, libbpf against bpfx_object.
+obj=
+if command -v clang >/dev/null; then
+	arch_inc=/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+	obj=$BUILD/tests/ringbuf_events.bpf.o
+	clang -O2 -g -target bpf -I"$arch_inc" -c tests/event_progs/ringbuf_events.bpf.c -o "$obj" ||
+		obj=
+else
+	echo "ringbuf_kernel: clang is missing - the object comparison is left out" >&2
+fi
+exec "$bin" $obj "$@"

@@ -11,6 +11,12 @@
  * positions the program queried) must be the same, in the same order.
  * MAP_CREATE refusals and the errnos of the key commands are compared
  * too. Without a usable bpf() the suite is one skip.
+ *
+ *   kdiff_ringbuf [OBJ]
+ *
+ * With OBJ (tests/event_progs/ringbuf_events.bpf.c compiled by clang),
+ * also its program "emit" and map "events", loaded by libbpf into the
+ * kernel and by bpfx_object into bpfx: the same runs, the same records.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -180,7 +186,7 @@ static bool bpfx_side(struct log *l)
 	return true;
 }
 
-static void compare(const struct log *k, const struct log *x)
+static void compare(const struct log *k, const struct log *x, int min_records)
 {
 	int first_bad = -1, full = 0;
 	for (int i = 0; i < k->nrets && i < x->nrets; i++) {
@@ -199,8 +205,81 @@ static void compare(const struct log *k, const struct log *x)
 			first_bad = i;
 			break;
 		}
-	CHECK(k->nrec == x->nrec && first_bad < 0 && k->nrec > 1000,
+	CHECK(k->nrec == x->nrec && first_bad < 0 && k->nrec > min_records,
 	      "records: kernel %d, bpfx %d, first difference at %d", k->nrec, x->nrec, first_bad);
+}
+
+/* The object scenario: runs "emit" with (seq, n), consuming every 30th
+ * run so that the ring overflows in between. */
+struct emit_args {
+	uint64_t seq;
+	uint32_t n, pad;
+};
+
+static void obj_scenario(int (*run_fn)(void *, struct emit_args *), void *prog, struct log *l,
+			 int (*consume)(void *), void *c)
+{
+	for (int i = 0; i < 120 && l->nrets < (int)N(l->rets); i++) {
+		struct emit_args a = { (uint64_t)i, (uint32_t)(i % 9), 0 };
+		l->rets[l->nrets++] = run_fn(prog, &a);
+		if (i % 30 == 29)
+			consume(c);
+	}
+	consume(c);
+}
+
+static int kernel_emit(void *prog, struct emit_args *a)
+{
+	union bpf_attr t = { .test = { .prog_fd = (uint32_t)bpf_program__fd(prog),
+				       .ctx_in = (uintptr_t)a, .ctx_size_in = sizeof(*a) } };
+	int err = sys(kbpf_sys, BPF_PROG_TEST_RUN, &t);
+	return err ? -1000 + err : (int)t.test.retval;
+}
+
+static int bpfx_emit(void *prog, struct emit_args *a)
+{
+	union bpf_attr t = { .test = { .ctx_in = (uintptr_t)a, .ctx_size_in = sizeof(*a) } };
+	int err = bpfx_program__test_run(prog, &t);
+	return err ? -1000 + err : (int)t.test.retval;
+}
+
+static bool kernel_object(const char *path, struct log *l)
+{
+	struct bpf_object *o = bpf_object__open_file(path, NULL);
+	struct bpf_program *p = o ? bpf_object__find_program_by_name(o, "emit") : NULL;
+	struct bpf_map *m = p && !bpf_object__load(o) ? bpf_object__find_map_by_name(o, "events")
+						       : NULL;
+	struct ring_buffer *rb = m ? ring_buffer__new(bpf_map__fd(m), record, l, NULL) : NULL;
+
+	if (CHECK(rb, "kernel: %s loaded by libbpf, with a ring_buffer", path))
+		obj_scenario(kernel_emit, p, l, kernel_consume, rb);
+	ring_buffer__free(rb);
+	bpf_object__close(o);
+	return rb != NULL;
+}
+
+static bool bpfx_object(const char *path, struct log *l)
+{
+	int err = 0;
+	struct bpfx_object *o = bpfx_object__open(path, NULL, &err);
+	struct bpfx_program *p = o && !bpfx_object__load(o) ? bpfx_object__find_program(o, "emit")
+							   : NULL;
+	struct bpfx_map *m = p ? bpfx_object__find_map(o, "events") : NULL;
+	struct bpfx_ringbuf *rb = m ? bpfx_ringbuf__new(bpfx_map__fd(m), record, l, NULL, &err)
+				    : NULL;
+
+	if (CHECK(rb, "bpfx: %s loaded, with a consumer (%d)", path, err))
+		obj_scenario(bpfx_emit, p, l, bpfx_consume, rb);
+	bpfx_ringbuf__free(rb);
+	bpfx_object__close(o);
+	return rb != NULL;
+}
+
+static void free_log(struct log *l)
+{
+	for (int i = 0; i < l->nrec; i++)
+		free(l->bytes[i]);
+	memset(l, 0, sizeof(*l));
 }
 
 /* MAP_CREATE and the key commands: the same errno on both sides. */
@@ -245,7 +324,7 @@ next:
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const char *why = kbpf_unavailable();
 	if (why) {
@@ -255,10 +334,12 @@ int main(void)
 	static struct log k, x;
 	compare_errnos();
 	if (kernel_side(&k) && bpfx_side(&x))
-		compare(&k, &x);
-	for (int i = 0; i < k.nrec; i++)
-		free(k.bytes[i]);
-	for (int i = 0; i < x.nrec; i++)
-		free(x.bytes[i]);
+		compare(&k, &x, 1000);
+	free_log(&k);
+	free_log(&x);
+	if (argc > 1 && kernel_object(argv[1], &k) && bpfx_object(argv[1], &x))
+		compare(&k, &x, 300);
+	free_log(&k);
+	free_log(&x);
 	return t_done("ringbuf_kernel");
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -241,6 +242,37 @@ out:
 	close(out), close(res), close(q), close(map);
 }
 
+static bool woken(struct bpfx_ringbuf *rb)
+{
+	struct epoll_event ev;
+	return epoll_wait(bpfx_ringbuf__epoll_fd(rb), &ev, 1, 0) == 1;
+}
+
+/* The kernel's wake-up rules, seen through the epoll descriptor of an
+ * armed consumer: BPF_RB_NO_WAKEUP never, a record the consumer is not
+ * waiting for (behind another) not, BPF_RB_FORCE_WAKEUP always, a default
+ * record at the consumer's position yes. */
+static void test_wakeup_flags(void)
+{
+	int map = ring_create(4096), out = output_prog(map);
+	struct seen *s = calloc(1, sizeof(*s));
+	struct bpfx_ringbuf *rb = bpfx_ringbuf__new(map, collect, s, NULL, NULL);
+
+	if (!CHECK(rb && out >= 0 && bpfx_ringbuf__epoll_fd(rb) >= 0, "setup"))
+		goto out;
+	CHECK(bpfx_ringbuf__consume(rb) == 0 && !woken(rb), "armed, nothing yet");
+	CHECK(output(out, 8, BPF_RB_NO_WAKEUP, 1) == 0 && !woken(rb), "BPF_RB_NO_WAKEUP: asleep");
+	CHECK(output(out, 8, 0, 2) == 0 && !woken(rb), "a record behind another: asleep");
+	CHECK(output(out, 8, BPF_RB_FORCE_WAKEUP, 3) == 0 && woken(rb), "FORCE_WAKEUP: woken");
+	CHECK(bpfx_ringbuf__consume(rb) == 3 && !woken(rb), "consumed, armed again");
+	CHECK(output(out, 8, 0, 4) == 0 && woken(rb), "a record the consumer waits for: woken");
+	CHECK(bpfx_ringbuf__poll(rb, 1000) == 1 && s->first[3] == 4, "poll returns it");
+out:
+	bpfx_ringbuf__free(rb);
+	free(s);
+	close(out), close(map);
+}
+
 /* Records crossing the end of the ring, and a full ring. */
 static void test_wrap_and_full(void)
 {
@@ -461,6 +493,27 @@ static void test_kernel_layout(void)
 	close(prog), close(map);
 }
 
+/* Another process may scribble over the shared file: a record claiming
+ * more than the ring holds is refused, never read past the mapping. */
+static void test_corrupt_record(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int map = ring_create(4096), prog = output_prog(map);
+	struct seen s = { 0 };
+	struct bpfx_ringbuf *rb = bpfx_ringbuf__new(map, collect, &s, NULL, NULL);
+	uint8_t *data = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, map, 2 * page);
+
+	if (CHECK(rb && data != MAP_FAILED && output(prog, 8, 0, 1) == 0, "setup")) {
+		uint32_t len = 1u << 20;
+		memcpy(data, &len, 4);
+		CHECK(bpfx_ringbuf__consume(rb) == -EINVAL && s.cnt == 0,
+		      "a 1 MiB record in a 4 KiB ring: -EINVAL");
+		munmap(data, 2 * 4096);
+	}
+	bpfx_ringbuf__free(rb);
+	close(prog), close(map);
+}
+
 static void test_checked_runs(void)
 {
 	int map = ring_create(4096), res = reserve_prog(map), dbl = double_submit_prog(map), ret;
@@ -469,17 +522,22 @@ static void test_checked_runs(void)
 
 	CHECK(run(res, &c, &ret) == -EFAULT, "writing past the reserved record faults");
 	CHECK(t_sys(BPF_PROG_TEST_RUN, &t) == -EFAULT, "submitting a record twice faults");
-	/* The faulted run left a busy record: release it for the check below. */
-	struct seen s = { 0 };
-	struct bpfx_ringbuf *rb = bpfx_ringbuf__new(map, collect, &s, NULL, NULL);
-	CHECK(rb && bpfx_ringbuf__consume(rb) == 0, "the faulted run's record stays busy");
+	/* The faulted run's record was discarded when the run ended: the
+	 * ring goes on (a busy record would stop the consumer for good). */
+	struct seen *s = calloc(1, sizeof(*s));
+	struct bpfx_ringbuf *rb = bpfx_ringbuf__new(map, collect, s, NULL, NULL);
+	c = (struct out_ctx){ .size = 8, .value = 4242 };
+	CHECK(run(res, &c, &ret) == 0 && ret == 0, "reserve + submit after the faults");
+	CHECK(rb && bpfx_ringbuf__consume(rb) == 2 && s->first[0] == 0 && s->first[1] == 4242,
+	      "the faulted run's record was discarded, the next ones arrive (%d)", s->cnt);
 	bpfx_ringbuf__free(rb);
 	int err = 0;
-	CHECK(!bpfx_ringbuf__new(res, collect, &s, NULL, &err) && err == -EINVAL,
+	CHECK(!bpfx_ringbuf__new(res, collect, s, NULL, &err) && err == -EINVAL,
 	      "consumer of a program fd: EINVAL (%d)", err);
 	int arr = t_map_create(BPF_MAP_TYPE_ARRAY, 1);
-	CHECK(!bpfx_ringbuf__new(arr, collect, &s, NULL, &err) && err == -EINVAL,
+	CHECK(!bpfx_ringbuf__new(arr, collect, s, NULL, &err) && err == -EINVAL,
 	      "consumer of an array: EINVAL");
+	free(s);
 	close(arr), close(res), close(dbl), close(map);
 }
 
@@ -538,21 +596,89 @@ static void test_cli(void)
 	close(prog), close(map);
 }
 
-int main(void)
+/* Without a bpffs root a ring lives in a memfd, which inotify does not
+ * report on: the consumer ticks instead, and a poll still returns the
+ * records soon after they arrive. Runs in a fresh process (the root is
+ * chosen once per process): `test_ringbuf memfd`. */
+static void *late_output(void *arg)
 {
+	usleep(50000);
+	output(*(int *)arg, 8, 0, 99);
+	return NULL;
+}
+
+static int memfd_child(void)
+{
+	int map = ring_create(4096), out = output_prog(map);
+	struct seen *s = calloc(1, sizeof(*s));
+	struct bpfx_ringbuf *rb = bpfx_ringbuf__new(map, collect, s, NULL, NULL);
+	pthread_t t;
+
+	CHECK(!bpfx_bpffs_root(), "no bpffs root here");
+	if (CHECK(rb && out >= 0, "ring in a memfd, with a consumer")) {
+		pthread_create(&t, NULL, late_output, &out);
+		CHECK(bpfx_ringbuf__poll(rb, 5000) == 1 && s->first[0] == 99,
+		      "poll returns a record written while it waited");
+		pthread_join(t, NULL);
+	}
+	bpfx_ringbuf__free(rb);
+	free(s);
+	return t_done("test_ringbuf_memfd");
+}
+
+/* A consumer position whose bytes read as a map header's magic and
+ * version must not hide the real header from another process. */
+static void test_lookalike_header(void)
+{
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	long page = sysconf(_SC_PAGESIZE);
+	int map = ring_create(4096);
+	uint64_t *cons = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, map, 0);
+	char cmd[512];
+
+	if (!CHECK(cons != MAP_FAILED && t_pin(map, "rblook") == 0, "setup"))
+		return;
+	*cons = (uint64_t)MAP_LAYOUT_VERSION << 32 | MAP_HDR_MAGIC;
+	snprintf(cmd, sizeof(cmd), "%s/bpfx map show pinned rblook | grep -q 'ringbuf  name'",
+		 build);
+	CHECK(system(cmd) == 0, "another process opens the ring all the same");
+	munmap(cons, (size_t)page);
+	close(map);
+}
+
+static void test_memfd(const char *self)
+{
+	char line[256] = "";
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "BPFX_FS=/dev/null/none %s memfd", self);
+	FILE *p = popen(cmd, "r");
+	while (p && fgets(line, sizeof(line), p))
+		;
+	int rc = p ? pclose(p) : -1;
+	CHECK(rc == 0 && strstr(line, ": 3 passed, 0 failed"), "memfd ring: %s", line);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "memfd"))
+		return memfd_child();
 	snprintf(root, sizeof(root), "/tmp/bpfx-rb-test-XXXXXX");
 	if (!mkdtemp(root))
 		return 1;
 	setenv("BPFX_FS", root, 1);
 	test_create();
 	test_order_discard_query();
+	test_wakeup_flags();
 	test_wrap_and_full();
 	test_threads();
 	test_two_processes();
 	test_killed_producer();
 	test_kernel_layout();
+	test_corrupt_record();
 	test_checked_runs();
 	test_cli();
+	test_memfd(argv[0]);
+	test_lookalike_header();
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd))
