@@ -62,6 +62,9 @@ static int do_update(struct map *m, const union bpf_attr *attr)
 {
 	if (!user_may_write(m))
 		return -EPERM;
+	if (m->ops->fd_update) /* the value is a descriptor (maps/fd_map.h) */
+		return (attr->flags & BPF_F_LOCK) ? -EINVAL
+			: m->ops->fd_update(m, uptr(attr->key), uptr(attr->value), attr->flags);
 	if (m->ops->push && !m->ops->update)
 		return m->ops->push(m, uptr(attr->value), attr->flags);
 	if (m->ops->update_all)
@@ -73,6 +76,8 @@ static int do_delete(struct map *m, const union bpf_attr *attr)
 {
 	if (!user_may_write(m))
 		return -EPERM;
+	if (m->ops->fd_delete)
+		return m->ops->fd_delete(m, uptr(attr->key));
 	if (!m->ops->delete)
 		return -EINVAL;
 	return m->ops->delete(m, uptr(attr->key));

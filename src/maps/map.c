@@ -25,6 +25,7 @@
 extern const struct map_ops array_map_ops, percpu_array_map_ops;
 extern const struct map_ops htab_map_ops, htab_percpu_map_ops, htab_lru_map_ops,
 	htab_lru_percpu_map_ops;
+extern const struct map_ops prog_array_map_ops, array_of_maps_map_ops, hash_of_maps_map_ops;
 
 /* The types bpfx implements. Others the kernel knows get EOPNOTSUPP. */
 static const struct map_ops *const ops_by_type[] = {
@@ -34,6 +35,9 @@ static const struct map_ops *const ops_by_type[] = {
 	[BPF_MAP_TYPE_PERCPU_HASH] = &htab_percpu_map_ops,
 	[BPF_MAP_TYPE_LRU_HASH] = &htab_lru_map_ops,
 	[BPF_MAP_TYPE_LRU_PERCPU_HASH] = &htab_lru_percpu_map_ops,
+	[BPF_MAP_TYPE_PROG_ARRAY] = &prog_array_map_ops,
+	[BPF_MAP_TYPE_ARRAY_OF_MAPS] = &array_of_maps_map_ops,
+	[BPF_MAP_TYPE_HASH_OF_MAPS] = &hash_of_maps_map_ops,
 };
 
 const struct map_ops *map_ops_of(uint32_t type)
@@ -101,6 +105,8 @@ static int check_common(const union bpf_attr *attr)
 static void map_destroy(struct obj *o)
 {
 	struct map *m = map_of(o);
+	if (m->ops->priv_free)
+		m->ops->priv_free(m);
 	munmap(m->hdr, m->hdr->size);
 	mem_free(m->type_priv);
 	mem_free(m);
@@ -189,7 +195,7 @@ struct map *map_create(const union bpf_attr *attr, int *err)
 		munmap(m->hdr, m->hdr->size);
 		goto fail;
 	}
-	if (ops->init && (e = ops->init(m))) {
+	if ((ops->init && (e = ops->init(m))) || (ops->priv_new && (e = ops->priv_new(m, attr)))) {
 		obj_put(&m->obj); /* destroys: unmaps, frees */
 		m = NULL;
 		goto fail;
@@ -236,7 +242,11 @@ struct map *map_open(int file, int *err)
 	m->max_entries = h.max_entries;
 	m->map_flags = h.map_flags;
 	m->nr_slots = h.nr_slots;
-	if ((e = obj_init(&m->obj, OBJ_MAP, file, map_destroy))) {
+	/* Per-process state first: on failure the file is not taken yet. */
+	if ((ops->priv_new && (e = ops->priv_new(m, NULL))) ||
+	    (e = obj_init(&m->obj, OBJ_MAP, file, map_destroy))) {
+		if (ops->priv_free)
+			ops->priv_free(m);
 		munmap(p, h.size);
 		mem_free(m);
 		goto fail;

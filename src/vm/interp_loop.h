@@ -336,6 +336,18 @@ op_ACMPXCHG32: {
 
 	/* ---- ways out ---- */
 helper_stopped:
+	if (run->action == VM_TAIL_CALL) {
+		/* The run loop starts the target (vm_run_chain); from a
+		 * subprogram the kernel's JIT would return to the caller's
+		 * frame afterwards, which this loop does not model. */
+		if (depth == 0)
+			goto done;
+		run->tail_hold.put(run->tail_hold.ptr);
+		run->action = VM_FAULT;
+		err = vm_fault(res, code, I, -EOPNOTSUPP, "bpf_tail_call from a subprogram "
+			       "(frame %u) is not supported", depth);
+		goto done;
+	}
 	if (run->action == VM_FAULT) {
 		err = vm_fault(res, code, I, run->fault_err, "%s", run->fault_msg);
 		goto done;
