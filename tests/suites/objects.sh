@@ -18,7 +18,8 @@ arch_inc=/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gn
 pass=0 fail=0 skip=0
 # Also the packet parsers of the ELF tests: packets in both, maps compared.
 for src in tests/object_progs/*.bpf.c tests/elf_progs/xdp_parser.c \
-	   tests/elf_progs/tc_classifier.c tests/elf_progs/socket_filter.c; do
+	   tests/elf_progs/tc_classifier.c tests/elf_progs/socket_filter.c \
+	   tests/elf_progs/tail_calls.c tests/elf_progs/map_in_map.c; do
 	obj=$out/$(basename "$src" .c).o
 	inc=(-I"$arch_inc" -Itests/elf_progs)
 	if ! clang -O2 -g -target bpf "${inc[@]}" -c "$src" -o "$obj"; then
