@@ -138,6 +138,24 @@ expect "map frozen update"    1 "" "Operation not permitted"         -- "$BPFX" 
 expect "map pin outside"      1 "" "Operation not permitted"         -- "$BPFX" map pin pinned counts /etc/x
 expect "map missing pin"      1 "" "can't open pinned map"           -- "$BPFX" map show pinned nope
 expect "map help"             0 "MAP := { pinned PATH" ""            -- "$BPFX" map help
+# Maps of maps and prog arrays: values are objects, named like MAP/PROG.
+expect "map create inner"     0 "" ""                                -- "$BPFX" map create inner type array key 4 value 8 entries 2 name inner
+expect "map create other"     0 "" ""                                -- "$BPFX" map create wide type array key 4 value 16 entries 2 name wide
+expect "map create outer"     0 "" ""                                -- "$BPFX" map create outer type array_of_maps key 4 value 4 entries 4 name outer inner_map pinned inner
+expect "map outer show"       0 "array_of_maps  name outer" ""       -- "$BPFX" map show pinned outer
+expect "map create hom"       0 "" ""                                -- "$BPFX" map create hom type hash_of_maps key 4 value 4 entries 4 name hom inner_map pinned inner
+expect "map outer no inner"   1 "" "map create failed: Invalid argument" -- "$BPFX" map create o2 type array_of_maps key 4 value 4 entries 4 name o2
+expect "map outer bad inner"  1 "" "can't open pinned map"           -- "$BPFX" map create o3 type array_of_maps key 4 value 4 entries 4 name o3 inner_map pinned nope
+expect "map create jmp"       0 "" ""                                -- "$BPFX" map create jmp type prog_array key 4 value 4 entries 4 name jmp
+expect "map update inner"     0 "" ""                                -- "$BPFX" map update pinned outer key 1 0 0 0 value pinned inner
+expect "map update hom"       0 "" ""                                -- "$BPFX" map update pinned hom key 7 0 0 0 value pinned inner noexist
+expect "map update misfit"    1 "" "update failed: Invalid argument" -- "$BPFX" map update pinned outer key 1 0 0 0 value pinned wide
+expect "map update range"     1 "" "update failed: Argument list too long" -- "$BPFX" map update pinned outer key 4 0 0 0 value pinned inner
+expect "map update value fd"  1 "" "cannot be passed on a command line" -- "$BPFX" map update pinned outer key 1 0 0 0 value fd 3
+expect "map update not prog"  1 "" "is not a program"                -- "$BPFX" map update pinned jmp key 0 0 0 0 value pinned inner
+expect "map update prog id"   1 "" "can't get prog by id"            -- "$BPFX" map update pinned jmp key 0 0 0 0 value id 999
+expect "map jmp dump"         0 "Found 0 elements" ""                -- "$BPFX" map dump pinned jmp
+expect "map jmp lookup"       0 "Not found" ""                       -- "$BPFX" map lookup pinned jmp key 0 0 0 0
 unset BPFX_FS
 
 # Programs, each command its own process: pins carry them (and their maps)
@@ -167,6 +185,7 @@ if command -v clang >/dev/null &&
 	expect "prog run bad arg"     1 "" "unknown argument 'foo'"        -- "$BPFX" prog run pinned cnt foo 1
 	expect "prog missing pin"     1 "" "can't open pinned program"     -- "$BPFX" prog show pinned nope
 	expect "prog map pin is not"  1 "" "incorrect object type"           -- "$BPFX" prog show pinned counts
+	expect "prog into prog array" 0 "" ""                              -- "$BPFX" map update pinned jmp key 2 0 0 0 value pinned cnt
 	expect "prog loadall"         0 "" ""                              -- "$BPFX" prog loadall "$tmp/xdp.o" xdp
 	expect "prog loadall show"    0 "xdp  name xdp_count" ""           -- "$BPFX" prog show pinned xdp/xdp_count
 	expect "prog loadall 2nd"     0 "xdp  name xdp_filter" ""          -- "$BPFX" prog show pinned xdp/xdp_filter

@@ -11,4 +11,8 @@ int cmd_btf(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_prog(int argc, char **argv);
 
+/* PROG := pinned PATH | id ID | name NAME (prog.c): consumes two
+ * arguments; a descriptor, or -1 after printing the error. */
+int prog_open_arg(int *argc, char ***argv);
+
 #endif

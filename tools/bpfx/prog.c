@@ -111,6 +111,11 @@ static int open_prog(int *argc, char ***argv)
 	return cli_error("expected pinned, id or name, not '%s'", how), -1;
 }
 
+int prog_open_arg(int *argc, char ***argv)
+{
+	return open_prog(argc, argv);
+}
+
 /* ---- show ---- */
 
 static void show_plain(const struct bpf_prog_info *info)
