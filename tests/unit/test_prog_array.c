@@ -416,6 +416,36 @@ static void lifetimes(void)
 	CHECK(!alive(OBJ_PROG, pid), "pin removed, descriptors closed: freed");
 }
 
+/* bpfx only: a tail call from a subprogram is refused at run time,
+ * clearly, without leaking the target's reference. */
+static void from_subprogram(void)
+{
+	struct bpf_insn ret7[] = { MOV64_IMM(0, 7), EXIT() };
+	int jmp = map_create(bpfx_bpf, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 1, 0, 0);
+	int target = load(bpfx_bpf, BPF_PROG_TYPE_SOCKET_FILTER, ret7, N(ret7));
+	uint32_t tid = id_of(bpfx_bpf, target, true), retval = 0;
+	struct bpf_insn p[] = {
+		CALL_LOCAL(2),
+		MOV64_IMM(0, 1),
+		EXIT(),
+		LD_MAP(2, jmp), MOV64_IMM(3, 0),
+		CALL(BPF_FUNC_tail_call),
+		MOV64_IMM(0, 2),
+		EXIT(),
+	};
+	int prog = load(bpfx_bpf, BPF_PROG_TYPE_SOCKET_FILTER, p, N(p));
+	update(bpfx_bpf, jmp, 0, (uint32_t)target, 0);
+	int ret = run(bpfx_bpf, prog, &retval);
+	CHECK(ret == -1 && errno == EOPNOTSUPP, "tail call in a subprogram: EOPNOTSUPP (%d %d)",
+	      ret, errno);
+	delete(bpfx_bpf, jmp, 0);
+	close(target);
+	fd_sweep();
+	CHECK(!alive(OBJ_PROG, tid), "the refused target was not kept");
+	close(prog);
+	close(jmp);
+}
+
 int main(void)
 {
 	static struct result mine, theirs, mine2, theirs2;
@@ -429,6 +459,7 @@ int main(void)
 	map_in_map_scenario(bpfx_bpf, &mine2);
 	expect_map_in_map(&mine2);
 	lifetimes();
+	from_subprogram();
 	rmdir(root);
 
 	const char *why = kbpf_unavailable();
