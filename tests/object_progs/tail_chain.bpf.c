@@ -11,6 +11,8 @@
  * return value is the number of runs of chain. Slot 1 of the jump table
  * stays empty: jumping there falls through.
  *
+ * sub_tail tail-calls from a subprogram.
+ *
  * count_in_tables finds an inner array through an array of maps and an
  * inner hash through a hash of maps, and counts packets by length in
  * them: the final maps are compared.
@@ -25,7 +27,15 @@ struct {
 	__type(value, __u64);
 } chain_state SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} seven_runs SEC(".maps");
+
 int chain(struct xdp_md *ctx);
+int seven(struct xdp_md *ctx);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -33,7 +43,7 @@ struct {
 	__type(key, __u32);
 	__array(values, int (void *));
 } jumps SEC(".maps") = {
-	.values = { [0] = (void *)&chain },
+	.values = { [0] = (void *)&chain, [2] = (void *)&seven },
 };
 
 struct inner_arr {
@@ -130,6 +140,37 @@ int count_in_tables(struct xdp_md *ctx)
 		bpf_map_update_elem(inner, &len, &one, BPF_NOEXIST);
 	key = 2;
 	return bpf_map_lookup_elem(&hashes, &key) ? XDP_DROP : XDP_PASS;
+}
+
+SEC("xdp")
+int seven(struct xdp_md *ctx)
+{
+	__u32 k = 0;
+	__u64 *runs = bpf_map_lookup_elem(&seven_runs, &k);
+
+	if (runs)
+		*runs += 1;
+	return 7;
+}
+
+/* A tail call from a subprogram: the target replaces the subprogram and
+ * returns to its caller (the kernel's JIT; its interpreter refuses).
+ * clang assumes jump() returns 1, so the target's work is seen in
+ * seven_runs: one per run of seven on its own, one per sub_tail run that
+ * reached it (objdiff's frames all have even lengths: all of them). */
+static __attribute__((noinline)) int jump(struct xdp_md *ctx, __u32 slot)
+{
+	bpf_tail_call(ctx, &jumps, slot);
+	return 1;
+}
+
+SEC("xdp")
+int sub_tail(struct xdp_md *ctx)
+{
+	__u32 len = (__u32)pkt_len(ctx);
+
+	/* slot 2 (seven) for even lengths, empty slot 3 for odd ones */
+	return 100 * (len & 7) + jump(ctx, 2 + (len & 1));
 }
 
 char LICENSE[] SEC("license") = "GPL";
