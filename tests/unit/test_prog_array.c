@@ -19,6 +19,7 @@
 
 #include "api/obj.h"
 #include "kbpf.h"
+#include "talloc.h"
 #include "tbpf.h"
 #include "tcheck.h"
 #include "tinsn.h"
@@ -449,6 +450,49 @@ static void subprogram_scenario(bpf_fn sys, struct result *r)
 	close(jmp);
 }
 
+/* Maps of maps and prog arrays with a slot each, then closed: 0 or the
+ * first errno. */
+static int fd_maps_cycle(void)
+{
+	struct bpf_insn ret0[] = { MOV64_IMM(0, 0), EXIT() };
+	int fds[5] = { -1, -1, -1, -1, -1 }, err = 0;
+	int *inner = &fds[0], *hom = &fds[1], *aom = &fds[2], *jmp = &fds[3], *prog = &fds[4];
+
+	if ((*inner = map_create(bpfx_bpf, BPF_MAP_TYPE_HASH, 4, 8, 4, 0, 0)) < 0 ||
+	    (*hom = map_create(bpfx_bpf, BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, 4, 0, *inner)) < 0 ||
+	    (*aom = map_create(bpfx_bpf, BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 4, 0, *inner)) < 0 ||
+	    (*jmp = map_create(bpfx_bpf, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0, 0)) < 0 ||
+	    (*prog = load(bpfx_bpf, BPF_PROG_TYPE_SOCKET_FILTER, ret0, N(ret0))) < 0 ||
+	    update(bpfx_bpf, *hom, 1, (uint32_t)*inner, 0) ||
+	    update(bpfx_bpf, *aom, 1, (uint32_t)*inner, 0) ||
+	    update(bpfx_bpf, *jmp, 1, (uint32_t)*prog, 0))
+		err = -errno;
+	for (size_t i = 0; i < N(fds); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	fd_sweep();
+	return err;
+}
+
+/* DESIGN habit 6: every allocation of that cycle failing in turn gives
+ * ENOMEM, and nothing stays allocated. Runs first, on a fresh process. */
+static void alloc_failures(void)
+{
+	bpfx_set_allocator(t_failing_realloc, NULL);
+	t_alloc_reset(-1);
+	CHECK(fd_maps_cycle() == 0, "cycle without failures");
+	t_alloc_reset(-1);
+	fd_maps_cycle();
+	long total = t_alloc_count;
+	for (long n = 0; n < total; n++) {
+		t_alloc_reset(n);
+		int err = fd_maps_cycle();
+		CHECK(err == -ENOMEM && t_alloc_live == 0, "allocation %ld of %ld failing: err %d, "
+		      "%ld blocks left", n, total, err, t_alloc_live);
+	}
+	bpfx_set_allocator(NULL, NULL);
+}
+
 int main(void)
 {
 	static struct result mine, theirs, mine2, theirs2;
@@ -457,6 +501,7 @@ int main(void)
 		return CHECK(0, "mkdtemp"), t_done("prog_array");
 	setenv("BPFX_FS", root, 1);
 
+	alloc_failures();
 	prog_array_scenario(bpfx_bpf, &mine);
 	expect_prog_array(&mine);
 	map_in_map_scenario(bpfx_bpf, &mine2);
