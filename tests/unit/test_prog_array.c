@@ -307,6 +307,17 @@ static void map_in_map_scenario(bpf_fn sys, struct result *r)
 	uint32_t retval = 0;
 	ret = run(sys, prog, &retval);
 	rec(r, ret, retval);                                      /* 0: slot empty */
+	/* BPF_F_INNER_MAP: arrays of any length fit, if they say so too. */
+	int flex = map_create(sys, BPF_MAP_TYPE_ARRAY, 4, 8, 2, BPF_F_INNER_MAP, 0);
+	int flex5 = map_create(sys, BPF_MAP_TYPE_ARRAY, 4, 8, 5, BPF_F_INNER_MAP, 0);
+	int outer2 = map_create(sys, BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 2, 0, flex);
+	rec(r, flex < 0 || flex5 < 0 || outer2 < 0 ? -1 : 0, 0);
+	rec(r, update(sys, outer2, 0, (uint32_t)flex5, 0), 0);
+	rec(r, update(sys, outer2, 1, (uint32_t)longer, 0), 0);  /* flags differ: EINVAL */
+	rec(r, map_create(sys, BPF_MAP_TYPE_HASH, 4, 8, 2, BPF_F_INNER_MAP, 0), 0); /* EINVAL */
+	close(outer2);
+	close(flex5);
+	close(flex);
 	int fds[] = { prog, hom, outer, ih_big, ih, wider, longer, inner2, inner };
 	for (size_t i = 0; i < N(fds); i++)
 		close(fds[i]);
@@ -343,7 +354,7 @@ static void expect_map_in_map(const struct result *r)
 {
 	static const int want[] = { 0, 0, EBADF, EINVAL, EINVAL, 0, 0, 0, ENOENT, EINVAL,
 				    EINVAL, E2BIG, 0, EEXIST, ENOENT, EINVAL, 0, 0, 0, 0, 0,
-				    0, 0, 0, ENOENT, 0, 0 };
+				    0, 0, 0, ENOENT, 0, 0, 0, 0, EINVAL, EINVAL };
 	CHECK(r->n == (int)N(want), "map in map steps: %d", r->n);
 	for (size_t i = 0; i < N(want) && i < (size_t)r->n; i++)
 		CHECK(r->err[i] == want[i], "map in map step %zu: errno %d, want %d", i, r->err[i],
