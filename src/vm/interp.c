@@ -228,7 +228,8 @@ void vm_run_tail_call(struct bpfx_run_ctx *run, const struct bpfx_prog *next, ui
 }
 
 /* Drops what the program that just ended held: the inner maps it looked
- * up and, unless `keep_cur`, the reference on itself (a tail call target). */
+ * up, the programs its subprograms tail-called, and the reference on
+ * itself when it was a tail call's target. */
 static void release_held(struct bpfx_run_ctx *run)
 {
 	for (size_t i = 0; i < run->held_cnt; i++)
