@@ -15,6 +15,7 @@
 
 #include <bpfx/bpfx.h>
 
+#include "api/obj.h"
 #include "loader/elf.h"
 #include "util/alloc.h"
 #include "util/log.h"
@@ -342,6 +343,10 @@ void bpfx_object__close(struct bpfx_object *obj)
 	if (!obj)
 		return;
 	unload(obj);
+	/* The kernel notices closed descriptors at once; bpfx at its next
+	 * sweep, done now: what only the object held is released, and its
+	 * prog arrays are emptied unless pinned (the kernel's uref rule). */
+	fd_sweep();
 	mem_free(obj->maps);
 	mem_free(obj->progs);
 	elf_obj_free(obj->elf);

@@ -104,6 +104,8 @@ int cmd_obj_pin(union bpf_attr *attr)
 		err = errno == EXDEV ? -EPERM : -errno;
 	if (!err && map_of(o)->ops->fd_update && (err = pin_hold(o)))
 		unlink(path);
+	if (!err && map_of(o)->ops->named)
+		map_of(o)->ops->named(map_of(o));
 	obj_put(o);
 	return err;
 }

@@ -55,8 +55,9 @@ int fd_meta_init(struct map *m, const union bpf_attr *attr)
 
 /* The kernel's map_meta_equal: type, sizes and flags; arrays also their
  * length unless the template says BPF_F_INNER_MAP. */
-static bool meta_fits(const struct fd_meta *meta, const struct map *in)
+bool fd_meta_fits(const struct map *m, const struct map *in)
 {
+	const struct fd_meta *meta = m->data;
 	bool array = in->type == BPF_MAP_TYPE_ARRAY || in->type == BPF_MAP_TYPE_PERCPU_ARRAY;
 
 	if (meta->type != in->type || meta->key_size != in->key_size ||
@@ -71,7 +72,7 @@ int fd_inner_get(const struct map *m, uint32_t ufd, struct obj **o)
 
 	if (!(*o = fd_get((int)ufd, OBJ_MAP, &err)))
 		return err;
-	if (!meta_fits(m->data, map_of(*o))) {
+	if (!fd_meta_fits(m, map_of(*o))) {
 		obj_put(*o);
 		return -EINVAL;
 	}

@@ -8,9 +8,10 @@
  * map dies.
  *
  * Objects are per process, so the slots are per-process state (type_priv)
- * under a mutex; only a map of maps' inner template lives in the shared
- * file. A map opened from a pin by a process that does not have it yet
- * starts with every slot empty.
+ * under a mutex. Prog arrays and arrays of maps also name their objects
+ * in the shared file once the map is pinned, and other processes open
+ * them from there (fd_map.c); a hash of maps' slots stay in the process
+ * that filled them. A map of maps' inner template lives in the file.
  */
 #ifndef BPFX_MAPS_FD_MAP_H
 #define BPFX_MAPS_FD_MAP_H
@@ -27,6 +28,8 @@ struct fd_meta {
  * (EBADF, EINVAL for a map of maps, EOPNOTSUPP for types bpfx does not
  * nest). */
 int fd_meta_init(struct map *m, const union bpf_attr *attr);
+/* Does map `in` fit the template of map of maps m? */
+bool fd_meta_fits(const struct map *m, const struct map *in);
 /* The map behind descriptor `ufd`, if it fits the template (EINVAL). */
 int fd_inner_get(const struct map *m, uint32_t ufd, struct obj **o);
 /* For vm_hold: puts a held object. */

@@ -100,6 +100,9 @@ struct map_ops {
 	 * from a pin; released before the map is destroyed. */
 	int (*priv_new)(struct map *map, const union bpf_attr *attr);
 	void (*priv_free)(struct map *map);
+	/* Optional: the map's file just got a name in the bpffs (a pin, or a
+	 * link from a pinned program), so other processes may open it. */
+	void (*named)(struct map *map);
 };
 
 struct map {

@@ -156,6 +156,11 @@ expect "map update not prog"  1 "" "is not a program"                -- "$BPFX" 
 expect "map update prog id"   1 "" "can't get prog by id"            -- "$BPFX" map update pinned jmp key 0 0 0 0 value id 999
 expect "map jmp dump"         0 "Found 0 elements" ""                -- "$BPFX" map dump pinned jmp
 expect "map jmp lookup"       0 "Not found" ""                       -- "$BPFX" map lookup pinned jmp key 0 0 0 0
+# Slots of a pinned array of maps reach the next command (maps/fd_map.c).
+expect "map outer lookup"     0 "key: 01 00 00 00  value: " ""       -- "$BPFX" map lookup pinned outer key 1 0 0 0
+expect "map outer dump"       0 "Found 1 element" ""                 -- "$BPFX" map dump pinned outer
+expect "map outer delete"     0 "" ""                                -- "$BPFX" map delete pinned outer key 1 0 0 0
+expect "map outer emptied"    0 "Found 0 elements" ""                -- "$BPFX" map dump pinned outer
 unset BPFX_FS
 
 # Programs, each command its own process: pins carry them (and their maps)
@@ -164,7 +169,8 @@ export BPFX_FS=$tmp/bpffs
 inc=(-I/usr/include/$(gcc -print-multiarch 2>/dev/null))
 if command -v clang >/dev/null &&
    clang -O2 -g -target bpf "${inc[@]}" -c tests/object_progs/globals_counter.bpf.c -o "$tmp/gc.o" 2>/dev/null &&
-   clang -O2 -g -target bpf "${inc[@]}" -c tests/elf_progs/xdp_parser.c -o "$tmp/xdp.o" 2>/dev/null; then
+   clang -O2 -g -target bpf "${inc[@]}" -c tests/elf_progs/xdp_parser.c -o "$tmp/xdp.o" 2>/dev/null &&
+   clang -O2 -g -target bpf "${inc[@]}" -Itests/elf_progs -c tests/elf_progs/tail_calls.c -o "$tmp/tc.o" 2>/dev/null; then
 	# struct args { u32 key = 5; u32 add = 2; u64 out; }: count() adds
 	# add * scale (3) to total (100) and returns it.
 	printf '\x05\0\0\0\x02\0\0\0\0\0\0\0\0\0\0\0' > "$tmp/ctx"
@@ -186,6 +192,20 @@ if command -v clang >/dev/null &&
 	expect "prog missing pin"     1 "" "can't open pinned program"     -- "$BPFX" prog show pinned nope
 	expect "prog map pin is not"  1 "" "incorrect object type"           -- "$BPFX" prog show pinned counts
 	expect "prog into prog array" 0 "" ""                              -- "$BPFX" map update pinned jmp key 2 0 0 0 value pinned cnt
+	expect "prog array keeps it"  0 "Found 1 element" ""               -- "$BPFX" map dump pinned jmp
+	# Tail calls across commands, as bpftool and the kernel answer: an
+	# unpinned prog array is emptied when the loading command ends (an
+	# ARP frame then passes: 2); with pinmaps it keeps its programs
+	# (stage_parse jumps to stage_drop: 1) until a slot is deleted.
+	printf '\0\0\0\0\0\0\0\0\0\0\0\0\x08\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' > "$tmp/arp"
+	expect "tail loadall"         0 "" ""                              -- "$BPFX" prog loadall "$tmp/tc.o" tc
+	expect "tail array emptied"   0 "Return value: 2," ""              -- "$BPFX" prog run pinned tc/dispatch data_in "$tmp/arp"
+	expect "tail loadall pinmaps" 0 "" ""                              -- "$BPFX" prog loadall "$tmp/tc.o" tc2 pinmaps tcm
+	expect "tail calls run"       0 "Return value: 1," ""              -- "$BPFX" prog run pinned tc2/dispatch data_in "$tmp/arp"
+	expect "tail array dump"      0 "Found 2 elements" ""              -- "$BPFX" map dump pinned tcm/jump_table
+	expect "tail slot delete"     0 "" ""                              -- "$BPFX" map delete pinned tcm/jump_table key 2 0 0 0
+	expect "tail falls through"   0 "Return value: 2," ""              -- "$BPFX" prog run pinned tc2/dispatch data_in "$tmp/arp"
+	expect "tail stage hits"      0 "key: 03 00 00 00" ""              -- "$BPFX" map dump pinned tcm/stage_hits
 	expect "prog loadall"         0 "" ""                              -- "$BPFX" prog loadall "$tmp/xdp.o" xdp
 	expect "prog loadall show"    0 "xdp  name xdp_count" ""           -- "$BPFX" prog show pinned xdp/xdp_count
 	expect "prog loadall 2nd"     0 "xdp  name xdp_filter" ""          -- "$BPFX" prog show pinned xdp/xdp_filter

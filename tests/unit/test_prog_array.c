@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -504,6 +505,12 @@ static void alloc_failures(void)
 	bpfx_set_allocator(NULL, NULL);
 }
 
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
 int main(void)
 {
 	static struct result mine, theirs, mine2, theirs2;
@@ -523,7 +530,7 @@ int main(void)
 	CHECK(mine3.n == 5 && mine3.err[2] == 0 && mine3.data[2] == 107 && mine3.err[4] == 0 &&
 	      mine3.data[4] == 101, "tail call from a subprogram: %llu %llu (errno %d)",
 	      (unsigned long long)mine3.data[2], (unsigned long long)mine3.data[4], mine3.err[2]);
-	rmdir(root);
+	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* pins and the object store */
 
 	const char *why = kbpf_unavailable();
 	if (why) {

@@ -20,8 +20,8 @@ static void prog_usage(FILE *f)
 {
 	fputs("Usage: bpfx prog { show | list } PROG\n"
 	      "       bpfx prog dump xlated PROG [opcodes]\n"
-	      "       bpfx prog load OBJ PATH\n"
-	      "       bpfx prog loadall OBJ DIR\n"
+	      "       bpfx prog load OBJ PATH [pinmaps DIR]\n"
+	      "       bpfx prog loadall OBJ DIR [pinmaps DIR]\n"
 	      "       bpfx prog run PROG data_in FILE [data_out FILE] [ctx_in FILE]\n"
 	      "                          [ctx_out FILE] [repeat N]\n"
 	      "\n"
@@ -328,12 +328,34 @@ static void make_dir(const char *dir)
 	(void)mkdir(path, 0700);
 }
 
+/* pinmaps DIR: every map of the object pinned as DIR/<map name>, as
+ * bpftool does (a pinned prog array keeps its programs for later
+ * commands; an unpinned one is emptied when the loading command ends). */
+static int pin_maps(const struct bpfx_object *obj, const char *dir)
+{
+	make_dir(dir);
+	for (size_t i = 0; i < bpfx_object__map_cnt(obj); i++) {
+		const struct bpfx_map *m = bpfx_object__map(obj, i);
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", dir, bpfx_map__name(m));
+		union bpf_attr a = { .pathname = (uintptr_t)path, .bpf_fd = (uint32_t)bpfx_map__fd(m) };
+		int err = sys(BPF_OBJ_PIN, &a);
+		if (err)
+			return cli_error("failed to pin map at %s: %s", path, strerror(-err));
+	}
+	return 0;
+}
+
 /* Runs for `load OBJ PATH` (all == false: pins the first program at
- * PATH) and `loadall OBJ DIR` (pins each as DIR/<function name>). */
+ * PATH) and `loadall OBJ DIR` (pins each as DIR/<function name>), each
+ * with an optional `pinmaps DIR`. */
 static int do_load(int argc, char **argv, bool all)
 {
+	const char *pinmaps = NULL;
+	if (argc == 4 && !strcmp(argv[2], "pinmaps"))
+		pinmaps = argv[3], argc = 2;
 	if (argc != 2)
-		return cli_error("expected OBJ and %s", all ? "DIR" : "PATH");
+		return cli_error("expected OBJ and %s [pinmaps DIR]", all ? "DIR" : "PATH");
 	int err = 0;
 	struct bpfx_object_opts o = { .sz = sizeof(o) };
 	struct bpfx_object *obj = bpfx_object__open(argv[0], &o, &err);
@@ -346,6 +368,8 @@ static int do_load(int argc, char **argv, bool all)
 	size_t n = bpfx_object__program_cnt(obj);
 	if (!n)
 		err = cli_error("object file %s has no programs", argv[0]);
+	if (!err && pinmaps)
+		err = pin_maps(obj, pinmaps);
 	if (!err && all) {
 		make_dir(argv[1]);
 		for (size_t i = 0; i < n && !err; i++) {
