@@ -206,6 +206,20 @@ if command -v clang >/dev/null &&
 	expect "tail slot delete"     0 "" ""                              -- "$BPFX" map delete pinned tcm/jump_table key 2 0 0 0
 	expect "tail falls through"   0 "Return value: 2," ""              -- "$BPFX" prog run pinned tc2/dispatch data_in "$tmp/arp"
 	expect "tail stage hits"      0 "key: 03 00 00 00" ""              -- "$BPFX" map dump pinned tcm/stage_hits
+	# The same two loads with bpftool, when the kernel can: same answers.
+	kdir=/sys/fs/bpf/bpfx-cli-$$
+	if command -v bpftool >/dev/null && [ "$(id -u)" = 0 ] && mountpoint -q /sys/fs/bpf &&
+	   mkdir "$kdir" 2>/dev/null &&
+	   bpftool prog loadall "$tmp/tc.o" "$kdir/tc" >/dev/null 2>&1 &&
+	   bpftool prog loadall "$tmp/tc.o" "$kdir/tc2" pinmaps "$kdir/m" >/dev/null 2>&1; then
+		k=$(bpftool prog run pinned "$kdir/tc/dispatch" data_in "$tmp/arp" 2>&1 | grep -o 'Return value: [0-9]*')
+		k2=$(bpftool prog run pinned "$kdir/tc2/dispatch" data_in "$tmp/arp" 2>&1 | grep -o 'Return value: [0-9]*')
+		if [ "$k" = "Return value: 2" ] && [ "$k2" = "Return value: 1" ]; then pass=$((pass + 1)); else
+			fail=$((fail + 1)); echo "FAIL tail calls across commands: bpftool gives '$k' and '$k2'" >&2; fi
+	else
+		echo "cli: no bpftool, root or /sys/fs/bpf: tail calls across commands not compared with bpftool" >&2
+	fi
+	rm -rf "$kdir"
 	expect "prog loadall"         0 "" ""                              -- "$BPFX" prog loadall "$tmp/xdp.o" xdp
 	expect "prog loadall show"    0 "xdp  name xdp_count" ""           -- "$BPFX" prog show pinned xdp/xdp_count
 	expect "prog loadall 2nd"     0 "xdp  name xdp_filter" ""          -- "$BPFX" prog show pinned xdp/xdp_filter
