@@ -37,7 +37,9 @@ extern const struct map_ops array_map_ops;
 struct fd_rec {
 	atomic_uint seq;                  /* even: stable; odd: being written */
 	uint32_t pad;
-	char name[OBJSTORE_NAME];         /* "": empty or not nameable */
+	/* the name ("": empty or not nameable), in words that readers may
+	 * load while a writer stores them (the sequence tells) */
+	atomic_ullong name[OBJSTORE_NAME / 8];
 };
 
 struct fd_shared {
@@ -119,9 +121,21 @@ static uint32_t rec_claim(struct fd_rec *r)
 	}
 }
 
+static void rec_name_get(struct fd_rec *r, char name[OBJSTORE_NAME])
+{
+	for (size_t i = 0; i < OBJSTORE_NAME / 8; i++) {
+		unsigned long long w = atomic_load_explicit(&r->name[i], memory_order_relaxed);
+		memcpy(name + i * 8, &w, 8);
+	}
+}
+
 static void rec_publish(struct fd_rec *r, uint32_t odd, const char *name)
 {
-	memcpy(r->name, name, OBJSTORE_NAME);
+	for (size_t i = 0; i < OBJSTORE_NAME / 8; i++) {
+		unsigned long long w;
+		memcpy(&w, name + i * 8, 8);
+		atomic_store_explicit(&r->name[i], w, memory_order_relaxed);
+	}
 	atomic_store_explicit(&r->seq, odd + 1, memory_order_release);
 }
 
@@ -204,7 +218,7 @@ static struct obj *slot_get(struct map *m, uint32_t index)
 			return o;
 		}
 		pthread_mutex_unlock(&a->lock);
-		memcpy(name, r->name, sizeof(name));
+		rec_name_get(r, name);
 		atomic_thread_fence(memory_order_acquire);
 		if (atomic_load_explicit(&r->seq, memory_order_relaxed) != seq)
 			continue;
@@ -239,9 +253,11 @@ static struct obj *slot_set(struct map *m, uint32_t index, struct obj *o, bool *
 	if (o && map_named(m) && objstore_name(o, name))
 		name[0] = '\0';
 	uint32_t odd = rec_claim(r);
+	char had[OBJSTORE_NAME];
+	rec_name_get(r, had);
 	pthread_mutex_lock(&a->lock);
 	struct obj *old = s->obj;
-	*was = s->seq == odd - 1 ? old != NULL : r->name[0] != '\0';
+	*was = s->seq == odd - 1 ? old != NULL : had[0] != '\0';
 	*s = (struct fd_slot){ o, odd + 1 };
 	pthread_mutex_unlock(&a->lock);
 	rec_publish(r, odd, name);
@@ -268,7 +284,9 @@ static void fd_array_named(struct map *m)
 			if (same)
 				s->seq = odd + 1;
 			pthread_mutex_unlock(&fa(m)->lock);
-			rec_publish(r, odd, same ? name : r->name);
+			if (!same)
+				rec_name_get(r, name);
+			rec_publish(r, odd, name);
 		}
 		obj_put(o);
 	}

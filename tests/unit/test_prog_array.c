@@ -11,6 +11,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,6 +507,61 @@ static void alloc_failures(void)
 	bpfx_set_allocator(NULL, NULL);
 }
 
+/* Threads tail-call through a slot that user space keeps replacing and
+ * emptying: every run ends in one of the two programs or falls through,
+ * and when all is closed every program is gone. */
+struct race {
+	int prog;
+	atomic_bool stop;
+	atomic_int bad, runs;
+};
+
+static void *race_runner(void *arg)
+{
+	struct race *r = arg;
+	while (!atomic_load(&r->stop)) {
+		uint32_t retval = 0;
+		if (run(bpfx_bpf, r->prog, &retval) || (retval != 7 && retval != 8 && retval != 1))
+			atomic_fetch_add(&r->bad, 1);
+		atomic_fetch_add(&r->runs, 1);
+	}
+	return NULL;
+}
+
+static void concurrency(void)
+{
+	struct bpf_insn ret7[] = { MOV64_IMM(0, 7), EXIT() }, ret8[] = { MOV64_IMM(0, 8), EXIT() };
+	int jmp = map_create(bpfx_bpf, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 1, 0, 0);
+	int t7 = load(bpfx_bpf, BPF_PROG_TYPE_SOCKET_FILTER, ret7, N(ret7));
+	int t8 = load(bpfx_bpf, BPF_PROG_TYPE_SOCKET_FILTER, ret8, N(ret8));
+	uint32_t id7 = id_of(bpfx_bpf, t7, true), id8 = id_of(bpfx_bpf, t8, true);
+	struct bpf_insn p[] = {
+		LD_MAP(2, jmp), MOV64_IMM(3, 0), CALL(BPF_FUNC_tail_call),
+		MOV64_IMM(0, 1), EXIT(),
+	};
+	struct race r = { .prog = load(bpfx_bpf, BPF_PROG_TYPE_SOCKET_FILTER, p, N(p)) };
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, race_runner, &r);
+	for (int i = 0; i < 2000; i++) {
+		update(bpfx_bpf, jmp, 0, (uint32_t)(i & 1 ? t7 : t8), 0);
+		if (i % 3 == 0)
+			delete(bpfx_bpf, jmp, 0);
+	}
+	atomic_store(&r.stop, true);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	CHECK(atomic_load(&r.bad) == 0 && atomic_load(&r.runs) > 0,
+	      "concurrent tail calls and updates: %d bad of %d runs", atomic_load(&r.bad),
+	      atomic_load(&r.runs));
+	close(r.prog);
+	close(t7);
+	close(t8);
+	close(jmp);
+	fd_sweep();
+	CHECK(!alive(OBJ_PROG, id7) && !alive(OBJ_PROG, id8), "all released after the race");
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st, (void)flag, (void)ftw;
@@ -525,6 +582,7 @@ int main(void)
 	map_in_map_scenario(bpfx_bpf, &mine2);
 	expect_map_in_map(&mine2);
 	lifetimes();
+	concurrency();
 	static struct result mine3;
 	subprogram_scenario(bpfx_bpf, &mine3);
 	CHECK(mine3.n == 5 && mine3.err[2] == 0 && mine3.data[2] == 107 && mine3.err[4] == 0 &&
