@@ -250,33 +250,40 @@ static int run_engine(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 	return vm_run_checked(prog, run, r1, r2, budget, res);
 }
 
-/* The run loop: the entry program, then each program a tail call names
+/* The run loop after the first program: each program a tail call names
  * (the kernel's JMP_TAIL_CALL: the caller's frame is gone, the target
  * starts at its first instruction with r1 = the context). Checked runs
  * share one instruction budget across the chain. Every reference the run
  * took is dropped before returning. */
-static int vm_run_chain(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
-			const struct bpfx_run_opts *o, struct bpfx_run_result *res)
+static __attribute__((noinline)) int vm_run_rest(struct bpfx_run_ctx *run,
+						  const struct bpfx_run_opts *o, uint64_t budget,
+						  int err, struct bpfx_run_result *res)
 {
-	uint64_t budget = o->insn_budget ? o->insn_budget : VM_DEFAULT_BUDGET, total = 0;
-	uint64_t r1 = o->r1, r2 = o->r2;
-	int err;
+	uint64_t total = res->insns;
 
-	for (;;) {
-		err = run_engine(prog, run, o, r1, r2, budget - total, res);
-		total += res->insns;
-		if (err || run->action != VM_TAIL_CALL)
-			break;
+	while (!err && run->action == VM_TAIL_CALL) {
 		release_held(run);
 		run->cur_hold = run->tail_hold;
-		prog = run->tail_next;
-		run->prog = prog;
+		run->prog = run->tail_next;
 		run->action = VM_RUN;
-		r1 = run->tail_r1;
-		r2 = 0;
+		err = run_engine(run->prog, run, o, run->tail_r1, 0, budget - total, res);
+		total += res->insns;
 	}
 	res->insns = total;
 	release_held(run);
+	return err;
+}
+
+/* The run loop: the entry program, then (rarely, so out of line) what
+ * tail calls and map-of-maps lookups leave to do. */
+static inline int vm_run_chain(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
+			       const struct bpfx_run_opts *o, struct bpfx_run_result *res)
+{
+	uint64_t budget = o->insn_budget ? o->insn_budget : VM_DEFAULT_BUDGET;
+	int err = run_engine(prog, run, o, o->r1, o->r2, budget, res);
+
+	if (__builtin_expect(run->action == VM_TAIL_CALL || run->held_cnt, 0))
+		return vm_run_rest(run, o, budget, err, res);
 	return err;
 }
 
