@@ -188,8 +188,7 @@ static struct map *fd_htab_lookup_map(struct map *m, const void *key)
 
 static int fd_htab_lookup_copy(struct map *m, const void *key, void *value, uint64_t flags)
 {
-	(void)flags;
-	return fd_id_copy(fd_htab_get(m, key), value);
+	return fd_id_copy(fd_htab_get(m, key), value, flags);
 }
 
 /* Stores o (taken over) under key; on failure o is put. */
@@ -289,6 +288,7 @@ const struct map_ops hash_of_maps_map_ops = {
 	.check = fd_htab_check,
 	.data_size = fd_htab_data_size,
 	.lookup_copy = fd_htab_lookup_copy,
+	.lookup_and_delete = fd_lookup_and_delete,
 	.get_next_key = fd_htab_get_next_key,
 	.fd_update = fd_htab_update,
 	.fd_delete = fd_htab_delete,

@@ -73,8 +73,18 @@ void fd_obj_put(void *o)
 	obj_put(o);
 }
 
-int fd_id_copy(struct obj *o, void *value)
+int fd_lookup_and_delete(struct map *m, const void *key, void *value, uint64_t flags)
 {
+	(void)m, (void)key, (void)value, (void)flags;
+	return -ENOTSUPP;
+}
+
+int fd_id_copy(struct obj *o, void *value, uint64_t flags)
+{
+	if (flags & BPF_F_LOCK) {
+		obj_put(o);
+		return -EINVAL;
+	}
 	if (!o)
 		return -ENOENT;
 	memcpy(value, &o->id, sizeof(uint32_t));
@@ -297,9 +307,8 @@ static int fd_array_lookup_copy(struct map *m, const void *key, void *value, uin
 {
 	uint32_t index;
 
-	(void)flags;
 	memcpy(&index, key, sizeof(index));
-	return fd_id_copy(slot_get(m, index), value);
+	return fd_id_copy(slot_get(m, index), value, flags);
 }
 
 int prog_array_owner(struct map *m, const struct prog_obj *p)
@@ -420,6 +429,7 @@ const struct map_ops prog_array_map_ops = {
 	.check = fd_array_check,
 	.data_size = fd_array_data_size,
 	.lookup_copy = fd_array_lookup_copy,
+	.lookup_and_delete = fd_lookup_and_delete,
 	.get_next_key = fd_array_get_next_key,
 	.fd_update = fd_array_update,
 	.fd_delete = fd_array_delete,
@@ -433,6 +443,7 @@ const struct map_ops array_of_maps_map_ops = {
 	.check = fd_array_check,
 	.data_size = fd_array_data_size,
 	.lookup_copy = fd_array_lookup_copy,
+	.lookup_and_delete = fd_lookup_and_delete,
 	.get_next_key = fd_array_get_next_key,
 	.fd_update = fd_array_update,
 	.fd_delete = fd_array_delete,

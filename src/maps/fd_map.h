@@ -32,11 +32,19 @@ int fd_meta_init(struct map *m, const union bpf_attr *attr);
 bool fd_meta_fits(const struct map *m, const struct map *in);
 /* The map behind descriptor `ufd`, if it fits the template (EINVAL). */
 int fd_inner_get(const struct map *m, uint32_t ufd, struct obj **o);
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's internal errno, as user space sees it */
+#endif
+
+/* LOOKUP_AND_DELETE: the kernel has none for these maps (ENOTSUPP). */
+int fd_lookup_and_delete(struct map *m, const void *key, void *value, uint64_t flags);
+
 /* For vm_hold: puts a held object. */
 void fd_obj_put(void *o);
 /* User-space lookups: writes o's id (u32) to value and puts o; -ENOENT
- * when o is NULL (an empty slot). */
-int fd_id_copy(struct obj *o, void *value);
+ * when o is NULL (an empty slot); -EINVAL (o put) for BPF_F_LOCK, which
+ * needs a spin lock in the value. */
+int fd_id_copy(struct obj *o, void *value, uint64_t flags);
 
 /* bpf_tail_call's side of a prog array: the program in slot `index`
  * with a reference (put it), or NULL when the index is out of range or

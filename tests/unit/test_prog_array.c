@@ -201,6 +201,15 @@ static void prog_array_scenario(bpf_fn sys, struct result *r)
 	chain(sys, r, state, burn_var_range, 40);
 	rec(r, delete(sys, jmp, 1), 0);                           /* ENOENT */
 	rec(r, delete(sys, jmp, 9), 0);                           /* E2BIG */
+	uint32_t zero = 0;
+	uint64_t v = 0;
+	union bpf_attr lk = { .map_fd = (uint32_t)jmp, .key = (uintptr_t)&zero,
+			      .value = (uintptr_t)&v, .flags = BPF_F_LOCK };
+	ret = sys(BPF_MAP_LOOKUP_ELEM, &lk, sizeof(lk));
+	rec(r, ret, 0);                                           /* EINVAL */
+	lk.flags = 0;
+	ret = sys(BPF_MAP_LOOKUP_AND_DELETE_ELEM, &lk, sizeof(lk));
+	rec(r, ret, 0);
 	uint32_t k = 3, next = 0;
 	union bpf_attr gn = { .map_fd = (uint32_t)jmp, .key = (uintptr_t)&k,
 			      .next_key = (uintptr_t)&next };
@@ -348,6 +357,10 @@ static void expect_prog_array(const struct result *r)
 	size_t k = N(want) + N(runs);
 	CHECK(r->err[k] == ENOENT && r->err[k + 1] == E2BIG, "deletes: %d %d", r->err[k],
 	      r->err[k + 1]);
+	CHECK(r->err[k + 2] == EINVAL && r->err[k + 3] == 524,
+	      "lookup with BPF_F_LOCK: %d; lookup_and_delete: %d (ENOTSUPP)", r->err[k + 2],
+	      r->err[k + 3]);
+	k += 2;
 	CHECK(r->err[k + 2] == ENOENT && r->err[k + 3] == 0 && r->data[k + 3] == 0,
 	      "get_next_key: last, then first");
 	CHECK(r->err[k + 4] == 0 && r->data[k + 5] == (1ull << 32 | 1), "emptied: falls through");
