@@ -240,7 +240,10 @@ static void release_held(struct bpfx_run_ctx *run)
 	run->cur_hold.put = NULL;
 }
 
-/* One program of the run, in the engine the options ask for. */
+/* One program of the run, in the engine the options ask for. An engine
+ * (the JIT's entry belongs here) returns as soon as a helper leaves
+ * run->action != VM_RUN; for VM_TAIL_CALL the loop below goes on with
+ * run->tail_next. */
 static int run_engine(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 		      const struct bpfx_run_opts *o, uint64_t r1, uint64_t r2, uint64_t budget,
 		      struct bpfx_run_result *res)
