@@ -96,6 +96,16 @@ static int load(bpf_fn sys, uint32_t type, const struct bpf_insn *insns, uint32_
 	return sys(BPF_PROG_LOAD, &a, sizeof(a));
 }
 
+/* An XDP program with an expected attach type and flags. */
+static int load_attach(bpf_fn sys, uint32_t attach, uint32_t flags)
+{
+	struct bpf_insn p[] = { MOV64_IMM(0, 2), EXIT() };
+	union bpf_attr a = { .prog_type = BPF_PROG_TYPE_XDP, .insn_cnt = N(p),
+			     .insns = (uintptr_t)p, .license = (uintptr_t)"GPL",
+			     .expected_attach_type = attach, .prog_flags = flags };
+	return sys(BPF_PROG_LOAD, &a, sizeof(a));
+}
+
 static int run(bpf_fn sys, int prog, uint32_t *retval)
 {
 	uint8_t data[64] = { 0 };
@@ -220,6 +230,18 @@ static void prog_array_scenario(bpf_fn sys, struct result *r)
 	rec(r, ret, next);
 	rec(r, delete(sys, jmp, 0), 0);
 	chain(sys, r, state, self, 5);                            /* falls through: 1 */
+	/* The owner: program type, expected attach type, XDP frags. */
+	int owned = map_create(sys, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0, 0);
+	int x_any = load_attach(sys, 0, 0), x_xdp = load_attach(sys, BPF_XDP, 0);
+	int x_frags = load_attach(sys, BPF_XDP, BPF_F_XDP_HAS_FRAGS);
+	rec(r, update(sys, owned, 0, (uint32_t)x_any, 0), 0);
+	rec(r, update(sys, owned, 1, (uint32_t)x_xdp, 0), 0);    /* attach type: EINVAL */
+	rec(r, update(sys, owned, 2, (uint32_t)x_frags, 0), 0);  /* frags: EINVAL */
+	rec(r, update(sys, owned, 3, (uint32_t)x_any, 0), 0);
+	close(x_any);
+	close(x_xdp);
+	close(x_frags);
+	close(owned);
 	close(other);
 	close(burn_empty);
 	close(burn_range);
@@ -364,6 +386,9 @@ static void expect_prog_array(const struct result *r)
 	CHECK(r->err[k + 2] == ENOENT && r->err[k + 3] == 0 && r->data[k + 3] == 0,
 	      "get_next_key: last, then first");
 	CHECK(r->err[k + 4] == 0 && r->data[k + 5] == (1ull << 32 | 1), "emptied: falls through");
+	CHECK(r->err[k + 6] == 0 && r->err[k + 7] == EINVAL && r->err[k + 8] == EINVAL &&
+	      r->err[k + 9] == 0, "owner checks: %d %d %d %d", r->err[k + 6], r->err[k + 7],
+	      r->err[k + 8], r->err[k + 9]);
 }
 
 static void expect_map_in_map(const struct result *r)
