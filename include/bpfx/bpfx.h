@@ -157,7 +157,8 @@ struct bpfx_helper {
 #define BPFX_MAX_HELPER_ID 1023u
 
 /* From inside a helper: stops the program at once; the run returns r0.
- * Used by helpers that end the program (the kernel's tail call does this). */
+ * Used by helpers that end the program. (Tail calls do not stop the run:
+ * the built-in bpf_tail_call hands the run to the next program.) */
 void bpfx_run_ctx__stop(struct bpfx_run_ctx *run, uint64_t r0);
 
 /* From inside a helper: may the program's run access [ptr, ptr + size)

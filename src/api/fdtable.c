@@ -37,6 +37,13 @@ static bool fd_names(int fd, dev_t dev, ino_t ino)
 	return fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
 }
 
+/* Drops what a table entry held: a user reference and a reference. */
+static void entry_put(struct obj *o)
+{
+	obj_uput(o);
+	obj_put(o);
+}
+
 /* Removes stale entries; returns their objects in `dead` (to put after
  * the lock is released: destroying an object may take other locks).
  * Caller holds table_lock. */
@@ -65,8 +72,9 @@ void fd_sweep(void)
 		n = sweep_locked(dead, 256);
 		pthread_mutex_unlock(&table_lock);
 		for (size_t i = 0; i < n; i++)
-			obj_put(dead[i]);
+			entry_put(dead[i]);
 	} while (n == 256);
+	pin_sweep();
 }
 
 static int table_grow(size_t need)
@@ -102,10 +110,11 @@ int fd_new(struct obj *o)
 	if (!replaced)
 		live++;
 	obj_get(o);
+	obj_uget(o);
 	table[fd] = (struct fd_entry){ o, o->dev, o->ino };
 	bool sweep = live > 64 && live > live_at_last_sweep + live_at_last_sweep / 2;
 	pthread_mutex_unlock(&table_lock);
-	obj_put(replaced);
+	entry_put(replaced);
 	if (sweep)
 		fd_sweep();
 	return fd;
@@ -133,7 +142,7 @@ struct obj *fd_get(int fd, enum obj_kind kind, int *err)
 		}
 	}
 	pthread_mutex_unlock(&table_lock);
-	obj_put(stale);
+	entry_put(stale);
 
 	enum obj_kind found_kind = kind;
 	if (!o) /* a descriptor bpfx did not hand out: dup()ed or inherited */

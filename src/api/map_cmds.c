@@ -137,6 +137,8 @@ static int do_lookup(struct map *m, const union bpf_attr *attr)
  * after their checks. Keyless maps push. */
 int map_update_value(struct map *m, const void *key, const void *value, uint64_t flags)
 {
+	if (m->ops->fd_update) /* the value is a descriptor (maps/fd_map.h) */
+		return m->ops->fd_update(m, key, value, flags);
 	if (m->ops->push && !m->ops->update)
 		return m->ops->push(m, value, flags);
 	if (m->ops->update_all)
@@ -165,6 +167,8 @@ static int do_delete(struct map *m, const union bpf_attr *attr)
 		return -EPERM;
 	if ((err = check_key(m, attr->key, false)))
 		return err;
+	if (m->ops->fd_delete)
+		return m->ops->fd_delete(m, uptr(attr->key));
 	if (!m->ops->delete)
 		return -EINVAL;
 	return m->ops->delete(m, uptr(attr->key));

@@ -95,6 +95,7 @@ int obj_init(struct obj *o, enum obj_kind kind, int file, void (*destroy)(struct
 	o->dev = st.st_dev;
 	o->ino = st.st_ino;
 	o->destroy = destroy;
+	atomic_init(&o->urefs, 0);
 	return registry_add(o);
 }
 
@@ -113,6 +114,14 @@ void obj_put(struct obj *o)
 	registry_remove(o);
 	close(o->file);
 	o->destroy(o);
+}
+
+void obj_uput(struct obj *o)
+{
+	if (!o)
+		return;
+	if (atomic_fetch_sub_explicit(&o->urefs, 1, memory_order_acq_rel) == 1 && o->release_uref)
+		o->release_uref(o);
 }
 
 uint32_t obj_next_id(enum obj_kind kind, uint32_t after)

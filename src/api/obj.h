@@ -32,6 +32,13 @@ struct obj {
 	dev_t dev;                     /* and its identity */
 	ino_t ino;
 	void (*destroy)(struct obj *); /* frees the object; called once */
+	/* User references: descriptors handed out (and pins that hold the
+	 * object, see pin_cmds.c), the kernel's "uref". When the last goes,
+	 * release_uref (optional; set by the object's creator, obj_init
+	 * leaves it) runs: prog arrays empty themselves, which breaks the
+	 * cycle of a program that tail-calls through an array holding it. */
+	atomic_int urefs;
+	void (*release_uref)(struct obj *);
 };
 
 /* Initialises the header with one reference (the caller's), a fresh id and
@@ -50,6 +57,19 @@ static inline void obj_get(struct obj *o)
 
 /* Drops a reference; the last one destroys the object. NULL-safe. */
 void obj_put(struct obj *o);
+
+/* Takes / drops a user reference (see urefs); the caller also holds or
+ * drops a plain reference. obj_uput is NULL-safe. */
+static inline void obj_uget(struct obj *o)
+{
+	atomic_fetch_add_explicit(&o->urefs, 1, memory_order_relaxed);
+}
+void obj_uput(struct obj *o);
+
+/* Pins that hold their object in this process (prog arrays and maps of
+ * maps, whose slots would otherwise die with the object): released when
+ * the pin file is gone. Called by fd_sweep. */
+void pin_sweep(void);
 
 /* A new descriptor for the object, for the user: takes a reference that
  * the descriptor holds until the user closes it (noticed lazily, see

@@ -15,6 +15,7 @@
 
 #include <bpfx/bpfx.h>
 
+#include "api/obj.h"
 #include "loader/btf.h"
 #include "loader/core.h"
 #include "loader/elf.h"
@@ -213,30 +214,83 @@ static int create_with_btf(struct bpfx_object *obj, union bpf_attr *a, const str
 	return sys(BPF_MAP_CREATE, a);
 }
 
-static int create_map(struct bpfx_object *obj, struct bpfx_map *m)
+
+/* MAP_CREATE of one definition; inner_fd: the template of a map of maps
+ * (-1: none). The descriptor, or a negative errno (logged). */
+static int create_def(struct bpfx_object *obj, const struct elf_map *d, int inner_fd)
 {
-	const struct elf_map *d = m->def;
 	union bpf_attr a = {
 		.map_type = d->def.type, .key_size = d->def.key_size,
 		.value_size = d->def.value_size, .max_entries = d->def.max_entries,
 		.map_flags = d->def.map_flags, .numa_node = d->def.numa_node,
 		.map_extra = d->def.map_extra,
+		.inner_map_fd = inner_fd >= 0 ? (uint32_t)inner_fd : 0,
 	};
 	snprintf(a.map_name, sizeof(a.map_name), "%s", d->name);
-	if (d->inner || d->slot_cnt) {
-		log_msg(&obj->log, BPFX_LOG_ERROR, "map '%s': %s are not supported yet", d->name,
-			d->inner ? "maps of maps" : "initial slots (__array)");
-		return -EOPNOTSUPP;
+	int fd = create_with_btf(obj, &a, d);
+	if (fd < 0)
+		log_msg(&obj->log, BPFX_LOG_ERROR, "map '%s' (type %s): can't create: %s", d->name,
+			elf_map_type_str(d->def.type), strerror(-fd));
+	return fd;
+}
+
+static bool is_map_in_map(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+/* A map of maps gets its inner template created first and closed once
+ * the outer map exists (libbpf's order); the template's name is
+ * "<map>.inner". */
+static int create_map(struct bpfx_object *obj, struct bpfx_map *m)
+{
+	const struct elf_map *d = m->def;
+	int inner_fd = -1;
+
+	if (is_map_in_map(d->def.type) && !d->inner) {
+		log_msg(&obj->log, BPFX_LOG_ERROR, "map '%s': a map of maps needs its inner map "
+			"declared (__array(values, struct {...}))", d->name);
+		return -EINVAL;
 	}
-	m->fd = create_with_btf(obj, &a, d);
+	if (d->inner && (inner_fd = create_def(obj, d->inner, -1)) < 0)
+		return inner_fd;
+	m->fd = create_def(obj, d, inner_fd);
+	if (inner_fd >= 0)
+		close(inner_fd);
 	if (m->fd < 0) {
 		int err = m->fd;
-		log_msg(&obj->log, BPFX_LOG_ERROR, "map '%s' (type %s): can't create: %s", d->name,
-			elf_map_type_str(d->def.type), strerror(-err));
 		m->fd = -1;
 		return err;
 	}
 	return d->internal ? init_data_map(obj, m) : 0;
+}
+
+/* The initial slots `__array(values, ...)` gives a map: programs of the
+ * object for a prog array (after they are loaded), maps for a map of
+ * maps (once every map exists), as libbpf fills them. */
+static int fill_slots(struct bpfx_object *obj, bool prog_arrays)
+{
+	for (uint32_t i = 0; i < obj->elf->map_cnt; i++) {
+		const struct elf_map *d = obj->maps[i].def;
+		if ((d->def.type == BPF_MAP_TYPE_PROG_ARRAY) != prog_arrays)
+			continue;
+		for (uint32_t s = 0; s < d->slot_cnt; s++) {
+			int32_t t = d->slots[s].target;
+			int fd = prog_arrays ? obj->progs[t].fd : obj->maps[t].fd;
+			uint32_t key = d->slots[s].slot, value = (uint32_t)fd;
+			union bpf_attr a = { .map_fd = (uint32_t)obj->maps[i].fd, .key = (uintptr_t)&key,
+					     .value = (uintptr_t)&value };
+			int err = fd < 0 ? -EBADF : sys(BPF_MAP_UPDATE_ELEM, &a);
+			if (err < 0) {
+				log_msg(&obj->log, BPFX_LOG_ERROR, "map '%s': can't set slot %u to %s "
+					"'%s': %s", d->name, key, prog_arrays ? "program" : "map",
+					prog_arrays ? obj->progs[t].def->name : obj->maps[t].def->name,
+					strerror(-err));
+				return err;
+			}
+		}
+	}
+	return 0;
 }
 
 static int create_maps(struct bpfx_object *obj)
@@ -246,7 +300,7 @@ static int create_maps(struct bpfx_object *obj)
 		if (err)
 			return err;
 	}
-	return 0;
+	return fill_slots(obj, false);
 }
 
 /* ---- loading: programs ---- */
@@ -379,7 +433,8 @@ int bpfx_object__load(struct bpfx_object *obj)
 		log_msg(&obj->log, BPFX_LOG_ERROR, "object '%s' is already loaded", obj->elf->name);
 		return -EINVAL;
 	}
-	if ((err = load_btf(obj)) || (err = create_maps(obj)) || (err = load_programs(obj))) {
+	if ((err = load_btf(obj)) || (err = create_maps(obj)) || (err = load_programs(obj)) ||
+	    (err = fill_slots(obj, true))) {
 		unload(obj);
 		return err;
 	}
@@ -392,6 +447,10 @@ void bpfx_object__close(struct bpfx_object *obj)
 	if (!obj)
 		return;
 	unload(obj);
+	/* The kernel notices closed descriptors at once; bpfx at its next
+	 * sweep, done now: what only the object held is released, and its
+	 * prog arrays are emptied unless pinned (the kernel's uref rule). */
+	fd_sweep();
 	mem_free(obj->maps);
 	mem_free(obj->progs);
 	mem_free(obj->btf_custom_path);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +19,62 @@
 #include "api/cmds.h"
 #include "api/prog_obj.h"
 #include "maps/map.h"
+#include "util/alloc.h"
+
+/* Maps whose values are objects keep them in this process only, so a pin
+ * of one holds the map (a reference and a user reference, like the
+ * kernel's pin) for as long as the pinned file has a name: the programs
+ * and maps in its slots stay alive for OBJ_GET. pin_sweep, run by
+ * fd_sweep, lets go of maps whose every name is gone. */
+static pthread_mutex_t pins_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct obj **pins;
+static size_t pin_cnt;
+
+static int pin_hold(struct obj *o)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&pins_lock);
+	for (size_t i = 0; i < pin_cnt; i++)
+		if (pins[i] == o)
+			goto out;
+	struct obj **n = mem_realloc(pins, (pin_cnt + 1) * sizeof(*n));
+	if (!n) {
+		err = -ENOMEM;
+		goto out;
+	}
+	pins = n;
+	obj_get(o);
+	obj_uget(o);
+	pins[pin_cnt++] = o;
+out:
+	pthread_mutex_unlock(&pins_lock);
+	return err;
+}
+
+void pin_sweep(void)
+{
+	struct stat st;
+
+	for (;;) {
+		struct obj *gone = NULL;
+		pthread_mutex_lock(&pins_lock);
+		for (size_t i = 0; i < pin_cnt && !gone; i++)
+			if (fstat(pins[i]->file, &st) < 0 || st.st_nlink == 0) {
+				gone = pins[i];
+				pins[i] = pins[--pin_cnt];
+			}
+		if (!pin_cnt) {
+			mem_free(pins);
+			pins = NULL;
+		}
+		pthread_mutex_unlock(&pins_lock);
+		if (!gone)
+			return;
+		obj_uput(gone);
+		obj_put(gone);
+	}
+}
 
 int cmd_obj_pin(union bpf_attr *attr)
 {
@@ -45,6 +102,10 @@ int cmd_obj_pin(union bpf_attr *attr)
 		/* EXDEV: the map lives in a memfd (there was no bpffs root when it
 		 * was created), which cannot be linked anywhere. */
 		err = errno == EXDEV ? -EPERM : -errno;
+	if (!err && map_of(o)->ops->fd_update && (err = pin_hold(o)))
+		unlink(path);
+	if (!err && map_of(o)->ops->named)
+		map_of(o)->ops->named(map_of(o));
 	obj_put(o);
 	return err;
 }

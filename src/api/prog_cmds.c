@@ -20,6 +20,7 @@
 
 #include "api/cmds.h"
 #include "api/prog_obj.h"
+#include "maps/fd_map.h"
 #include "maps/map.h"
 #include "util/alloc.h"
 #include "vm/vm.h"
@@ -160,6 +161,12 @@ static int resolve_ld(void *ctx, const struct bpf_insn *in, size_t idx, uint64_t
 		*value = (uintptr_t)m->data + off;
 	} else {
 		*value = (uintptr_t)m;
+	}
+	if ((err = prog_array_owner(m, rc->p))) {
+		load_log_line(rc->log, BPFX_LOG_ERROR, "prog array holds programs of another type "
+			      "(or attach type, or sleepable/frags flags)");
+		obj_put(o);
+		return err;
 	}
 	owner->owner = m;
 	owner->contains = map_value_contains;

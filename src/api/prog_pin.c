@@ -26,6 +26,7 @@
 
 #include "api/bpffs.h"
 #include "api/cmds.h"
+#include "api/objstore.h"
 #include "api/prog_obj.h"
 #include "maps/map.h"
 #include "util/alloc.h"
@@ -68,7 +69,11 @@ static int link_map(struct map *m, char name[PIN_MAP_NAME])
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", m->obj.file);
-	if (linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0 && errno != EEXIST) {
+	if (linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) {
+		/* a first name: maps holding objects write their slots now */
+		if (m->ops->named)
+			m->ops->named(m);
+	} else if (errno != EEXIST) {
 		/* EXDEV/ENOENT: the map lives in a memfd (there was no bpffs
 		 * root when it was created): a program using it is not
 		 * pinnable, as the map itself is not. */
@@ -283,4 +288,79 @@ int prog_pin_get(int file)
 	mem_free(h);
 	(void)len;
 	return err;
+}
+
+/* ---- the object store (api/objstore.h) ---- */
+
+int objstore_name(struct obj *o, char name[OBJSTORE_NAME])
+{
+	char path[PATH_MAX], link[PIN_MAP_NAME];
+	const char *root = bpffs_root();
+	int err;
+
+	_Static_assert(OBJSTORE_NAME == PIN_MAP_NAME, "one name size");
+	if (o->kind == OBJ_MAP) {
+		if ((err = link_map((struct map *)o, link)))
+			return err;
+		memcpy(name, link, OBJSTORE_NAME);
+		return 0;
+	}
+	struct prog_obj *p = (struct prog_obj *)o;
+	if (!root)
+		return -ENOENT;
+	snprintf(name, OBJSTORE_NAME, "prog-%d-%u-%llx", (int)getpid(), o->id,
+		 (unsigned long long)p->load_time_ns);
+	if (snprintf(path, sizeof(path), "%s/" OBJECTS_DIR "/%s", root, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	*strrchr(path, '/') = '\0';
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	path[strlen(path)] = '/';
+	err = prog_pin(p, path);
+	return err == -EEXIST ? 0 : err;
+}
+
+struct obj *objstore_open(const char *name, int *err)
+{
+	char path[PATH_MAX];
+	const char *root = bpffs_root();
+	int fd, file;
+
+	if (!root || !name[0] || strchr(name, '/') || name[0] == '.') {
+		*err = -ENOENT;
+		return NULL;
+	}
+	if (!strncmp(name, "map-", 4)) {
+		fd = open_map(name);
+	} else {
+		snprintf(path, sizeof(path), "%s/" OBJECTS_DIR "/%s", root, name);
+		if ((file = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			*err = -errno;
+			return NULL;
+		}
+		fd = prog_pin_get(file);
+		close(file);
+	}
+	if (fd < 0) {
+		*err = fd;
+		return NULL;
+	}
+	struct obj *o = fd_get(fd, OBJ_ANY, err);
+	close(fd);
+	return o;
+}
+
+bool objstore_user_pinned(const struct obj *o)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	const char *root = bpffs_root();
+
+	if (fstat(o->file, &st) < 0 || st.st_nlink == 0)
+		return false;
+	if (!root)
+		return true;
+	snprintf(path, sizeof(path), "%s/" OBJECTS_DIR "/map-%llu-%llu", root,
+		 (unsigned long long)o->dev, (unsigned long long)o->ino);
+	return st.st_nlink > (access(path, F_OK) == 0 ? 1u : 0u);
 }

@@ -45,6 +45,7 @@ struct helper_group {
 extern const struct helper_group helpers_host_group, helpers_map_group, helpers_skb_group;
 extern const struct helper_group helpers_queue_group;
 extern const struct helper_group helpers_ringbuf_group, helpers_perf_group;
+extern const struct helper_group helpers_tail_call_group;
 
 /* Every built-in helper, sorted by id: built on first use (thread-safe),
  * then immutable. *cnt gets the number of entries; NULL if out of memory. */

@@ -12,6 +12,7 @@
 #include <errno.h>
 
 #include "helpers/helpers.h"
+#include "maps/fd_map.h"
 #include "maps/map.h"
 #include "vm/vm.h"
 
@@ -21,7 +22,7 @@ static struct map *checked_map(struct bpfx_run_ctx *run, uint64_t r1, const char
 {
 	struct map *m = (struct map *)(uintptr_t)r1;
 
-	if (run->checked && !vm_prog_owns(run->prog, m)) {
+	if (run->checked && !vm_prog_owns(run->prog, m) && !vm_run_holds(run, m)) {
 		bpfx_run_ctx__fault(run, -EFAULT, "%s: R1 (0x%llx) is not a map of this program",
 				    helper, (unsigned long long)r1);
 		return NULL;
@@ -50,12 +51,31 @@ bool helper_mem_arg(struct bpfx_run_ctx *run, uint64_t ptr, size_t size, const c
 	return checked_mem(run, ptr, size, helper, what);
 }
 
+/* A map of maps: the inner map, held by the run until the program ends
+ * (the kernel's RCU read section), and from then on a map of the run for
+ * the map helpers and, in checked runs, for access to its values. */
+static uint64_t lookup_inner(struct map *m, uint64_t key, struct bpfx_run_ctx *run)
+{
+	struct map *inner = m->ops->lookup_map(m, (const void *)(uintptr_t)key);
+
+	if (!inner)
+		return 0;
+	if (vm_run_hold(run, (struct vm_hold){ inner, fd_obj_put, map_value_contains })) {
+		bpfx_run_ctx__fault(run, -E2BIG, "bpf_map_lookup_elem: more than %d inner maps "
+				    "in one program run", VM_MAX_HELD);
+		return 0;
+	}
+	return (uintptr_t)inner;
+}
+
 uint64_t helper_map_lookup_elem(uint64_t r1, uint64_t key, uint64_t r3, uint64_t r4,
 				uint64_t r5, struct bpfx_run_ctx *run)
 {
 	struct map *m = checked_map(run, r1, "bpf_map_lookup_elem");
 	if (!m || !checked_mem(run, key, m->key_size, "bpf_map_lookup_elem", "the key"))
 		return 0;
+	if (m->ops->lookup_map)
+		return lookup_inner(m, key, run);
 	if (!m->ops->lookup)
 		return 0;
 	return (uintptr_t)m->ops->lookup(m, (const void *)(uintptr_t)key);

@@ -18,6 +18,7 @@ static const struct helper_group *const groups[] = {
 	&helpers_queue_group,
 	&helpers_ringbuf_group,
 	&helpers_perf_group,
+	&helpers_tail_call_group,
 };
 
 static struct bpfx_helper *table;

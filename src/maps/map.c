@@ -32,6 +32,7 @@ extern const struct map_ops lpm_trie_map_ops, queue_map_ops, stack_map_ops,
 	bloom_filter_map_ops;
 extern const struct map_ops ringbuf_map_ops;
 extern const struct map_ops perf_event_array_map_ops;
+extern const struct map_ops prog_array_map_ops, array_of_maps_map_ops, hash_of_maps_map_ops;
 
 /* The types bpfx implements. Others the kernel knows get EOPNOTSUPP. */
 static const struct map_ops *const ops_by_type[] = {
@@ -47,6 +48,9 @@ static const struct map_ops *const ops_by_type[] = {
 	[BPF_MAP_TYPE_BLOOM_FILTER] = &bloom_filter_map_ops,
 	[BPF_MAP_TYPE_RINGBUF] = &ringbuf_map_ops,
 	[BPF_MAP_TYPE_PERF_EVENT_ARRAY] = &perf_event_array_map_ops,
+	[BPF_MAP_TYPE_PROG_ARRAY] = &prog_array_map_ops,
+	[BPF_MAP_TYPE_ARRAY_OF_MAPS] = &array_of_maps_map_ops,
+	[BPF_MAP_TYPE_HASH_OF_MAPS] = &hash_of_maps_map_ops,
 };
 
 const struct map_ops *map_ops_of(uint32_t type)
@@ -143,6 +147,8 @@ static int check_common(const union bpf_attr *attr)
 static void map_destroy(struct obj *o)
 {
 	struct map *m = map_of(o);
+	if (m->ops->priv_free)
+		m->ops->priv_free(m);
 	munmap(map_base(m), m->hdr->size);
 	obj_put(m->btf);
 	mem_free(m->type_priv);
@@ -247,7 +253,7 @@ struct map *map_create(const union bpf_attr *attr, int *err)
 		munmap(map_base(m), m->hdr->size);
 		goto fail;
 	}
-	if (ops->init && (e = ops->init(m))) {
+	if ((ops->init && (e = ops->init(m))) || (ops->priv_new && (e = ops->priv_new(m, attr)))) {
 		obj_put(&m->obj); /* destroys: unmaps, frees */
 		m = NULL;
 		goto fail;
@@ -310,7 +316,11 @@ struct map *map_open(int file, int *err)
 		mem_free(m);
 		goto fail;
 	}
-	if ((e = obj_init(&m->obj, OBJ_MAP, file, map_destroy))) {
+	/* Per-process state first: on failure the file is not taken yet. */
+	if ((ops->priv_new && (e = ops->priv_new(m, NULL))) ||
+	    (e = obj_init(&m->obj, OBJ_MAP, file, map_destroy))) {
+		if (ops->priv_free)
+			ops->priv_free(m);
 		munmap(p, h.size);
 		obj_put(m->btf);
 		mem_free(m);

@@ -99,6 +99,24 @@ struct map_ops {
 	 * header at map_hdr_alt_off() instead of 0, and their data starts at
 	 * the next page boundary after it. */
 	bool hdr_alt;
+
+	/* Maps whose values are objects (prog arrays, maps of maps: fd_map.h).
+	 * Their update/delete are NULL, so programs cannot change them; user
+	 * space gives descriptors through fd_update (the value is a u32 fd)
+	 * and removes through fd_delete; lookup_copy answers object ids. */
+	int (*fd_update)(struct map *map, const void *key, const void *value, uint64_t flags);
+	int (*fd_delete)(struct map *map, const void *key);
+	/* Maps of maps, from programs: the inner map with one reference the
+	 * caller puts, or NULL. */
+	struct map *(*lookup_map)(struct map *map, const void *key);
+	/* Optional, per-process state (type_priv): set up after the storage,
+	 * from MAP_CREATE attributes, or with attr NULL when the map is opened
+	 * from a pin; released before the map is destroyed. */
+	int (*priv_new)(struct map *map, const union bpf_attr *attr);
+	void (*priv_free)(struct map *map);
+	/* Optional: the map's file just got a name in the bpffs (a pin, or a
+	 * link from a pinned program), so other processes may open it. */
+	void (*named)(struct map *map);
 };
 
 #define MAP_BATCH_LOOKUP 1u

@@ -102,6 +102,9 @@ static inline bool vm_access_ok(const struct bpfx_run_ctx *run, uint64_t addr,
 	for (size_t i = 0; i < prog->owner_cnt; i++)
 		if (prog->owners[i].contains(prog->owners[i].owner, addr, size, write))
 			return true;
+	for (size_t i = 0; i < run->held_cnt; i++)
+		if (run->held[i].contains && run->held[i].contains(run->held[i].ptr, addr, size, write))
+			return true;
 	return false;
 }
 
@@ -193,6 +196,100 @@ int bpfx_run_ctx__add_region(struct bpfx_run_ctx *run, void *ptr, size_t len, bo
 	return 0;
 }
 
+int vm_run_hold(struct bpfx_run_ctx *run, struct vm_hold h)
+{
+	if (vm_run_holds(run, h.ptr)) {
+		h.put(h.ptr);
+		return 0;
+	}
+	if (run->held_cnt >= VM_MAX_HELD) {
+		h.put(h.ptr);
+		return -ENOSPC;
+	}
+	run->held[run->held_cnt++] = h;
+	return 0;
+}
+
+bool vm_run_holds(const struct bpfx_run_ctx *run, const void *ptr)
+{
+	for (size_t i = 0; i < run->held_cnt; i++)
+		if (run->held[i].ptr == ptr)
+			return true;
+	return false;
+}
+
+void vm_run_tail_call(struct bpfx_run_ctx *run, const struct bpfx_prog *next, uint64_t r1,
+		      struct vm_hold hold)
+{
+	run->action = VM_TAIL_CALL;
+	run->tail_next = next;
+	run->tail_r1 = r1;
+	run->tail_hold = hold;
+}
+
+/* Drops what the program that just ended held: the inner maps it looked
+ * up, the programs its subprograms tail-called, and the reference on
+ * itself when it was a tail call's target. */
+static void release_held(struct bpfx_run_ctx *run)
+{
+	for (size_t i = 0; i < run->held_cnt; i++)
+		run->held[i].put(run->held[i].ptr);
+	run->held_cnt = 0;
+	if (run->cur_hold.put)
+		run->cur_hold.put(run->cur_hold.ptr);
+	run->cur_hold.put = NULL;
+}
+
+/* One program of the run, in the engine the options ask for. An engine
+ * (the JIT's entry belongs here) returns as soon as a helper leaves
+ * run->action != VM_RUN; for VM_TAIL_CALL the loop below goes on with
+ * run->tail_next. */
+static int run_engine(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
+		      const struct bpfx_run_opts *o, uint64_t r1, uint64_t r2, uint64_t budget,
+		      struct bpfx_run_result *res)
+{
+	if (!o->checked)
+		return vm_run_trusted(prog, run, r1, r2, res);
+	return vm_run_checked(prog, run, r1, r2, budget, res);
+}
+
+/* The run loop after the first program: each program a tail call names
+ * (the kernel's JMP_TAIL_CALL: the caller's frame is gone, the target
+ * starts at its first instruction with r1 = the context). Checked runs
+ * share one instruction budget across the chain. Every reference the run
+ * took is dropped before returning. */
+static __attribute__((noinline)) int vm_run_rest(struct bpfx_run_ctx *run,
+						  const struct bpfx_run_opts *o, uint64_t budget,
+						  int err, struct bpfx_run_result *res)
+{
+	uint64_t total = res->insns;
+
+	while (!err && run->action == VM_TAIL_CALL) {
+		release_held(run);
+		run->cur_hold = run->tail_hold;
+		run->prog = run->tail_next;
+		run->action = VM_RUN;
+		err = run_engine(run->prog, run, o, run->tail_r1, 0, budget - total, res);
+		total += res->insns;
+	}
+	res->insns = total;
+	release_held(run);
+	return err;
+}
+
+/* The run loop: the entry program, then (rarely, so out of line) what
+ * tail calls and map-of-maps lookups leave to do. */
+static inline int vm_run_chain(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
+			       const struct bpfx_run_opts *o, struct bpfx_run_result *res)
+{
+	uint64_t budget = o->insn_budget ? o->insn_budget : VM_DEFAULT_BUDGET;
+	int err = run_engine(prog, run, o, o->r1, o->r2, budget, res);
+
+	if (__builtin_expect(run->action == VM_TAIL_CALL || run->held_cnt, 0))
+		return vm_run_rest(run, o, budget, err, res);
+	return err;
+}
+
 /* Called for every run, so it touches only what a run needs: the caller's
  * options are used in place when their size is this build's, the regions
  * are referenced rather than copied, and only the result's fields that
@@ -241,11 +338,11 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 	run.given_cnt = o->region_cnt;
 	run.lent_cnt = 0;
 	run.at_exit = NULL;
+	run.tail_call_cnt = 0;
+	run.held_cnt = 0;
+	run.cur_hold.put = NULL;
 
-	if (!o->checked)
-		return vm_run_trusted(prog, &run, o->r1, o->r2, res);
-	int err = vm_run_checked(prog, &run, o->r1, o->r2,
-				 o->insn_budget ? o->insn_budget : VM_DEFAULT_BUDGET, res);
+	int err = vm_run_chain(prog, &run, o, res);
 	if (run.at_exit)
 		run.at_exit(&run);
 	return err;

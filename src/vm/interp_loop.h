@@ -28,12 +28,13 @@ int VM_LOOP_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 	uint64_t reg[11] = { 0 };
 	uint8_t stack[VM_STACK_SIZE] __attribute__((aligned(16)));
 	struct {
+		const struct bpfx_prog *prog;  /* the caller's program (tail calls change it) */
 		const struct vm_insn *ret;
 		uint64_t saved[4];     /* r6-r9 of the caller */
 		uint64_t fp;
 	} frames[VM_MAX_FRAMES];
 	unsigned depth = 0;
-	const struct vm_insn *const code = prog->code;
+	const struct vm_insn *code = prog->code;
 	const struct vm_insn *I = code;
 	int err = 0;
 #if VM_CHECKED
@@ -176,6 +177,7 @@ op_CALL_HELPER:
 	do {                                                                    \
 		if (depth + 1 >= VM_MAX_FRAMES)                                 \
 			goto too_deep;                                          \
+		frames[depth].prog = prog;                                      \
 		frames[depth].ret = I + 1;                                      \
 		memcpy(frames[depth].saved, &reg[6], sizeof(frames[depth].saved)); \
 		frames[depth].fp = reg[10];                                     \
@@ -214,6 +216,12 @@ op_EXIT:
 		goto done;
 	}
 	depth--;
+	if (__builtin_expect(frames[depth].prog != prog, 0)) {
+		/* back from a program a subprogram tail-called */
+		prog = frames[depth].prog;
+		code = prog->code;
+		run->prog = prog;
+	}
 	I = frames[depth].ret;
 	memcpy(&reg[6], frames[depth].saved, sizeof(frames[depth].saved));
 	reg[10] = frames[depth].fp;
@@ -336,6 +344,27 @@ op_ACMPXCHG32: {
 
 	/* ---- ways out ---- */
 helper_stopped:
+	if (run->action == VM_TAIL_CALL) {
+		/* From the program's own frame, the run loop starts the target
+		 * (vm_run_chain). From a subprogram, as the kernel's JIT does,
+		 * the target replaces the subprogram in its frame and returns
+		 * to the subprogram's caller; the run holds it until it ends. */
+		if (depth == 0)
+			goto done;
+		if (vm_run_hold(run, run->tail_hold)) {
+			run->action = VM_FAULT;
+			err = vm_fault(res, code, I, -E2BIG, "bpf_tail_call: more than %d objects "
+				       "held by one run", VM_MAX_HELD);
+			goto done;
+		}
+		run->action = VM_RUN;
+		prog = run->tail_next;
+		run->prog = prog;
+		code = prog->code;
+		reg[1] = run->tail_r1;
+		I = code;
+		DISPATCH();
+	}
 	if (run->action == VM_FAULT) {
 		err = vm_fault(res, code, I, run->fault_err, "%s", run->fault_msg);
 		goto done;

@@ -69,7 +69,25 @@ struct bpfx_prog {
 	size_t owner_cnt;
 };
 
-enum vm_action { VM_RUN = 0, VM_STOP, VM_FAULT };
+/* VM_TAIL_CALL: a helper (bpf_tail_call) asked the run to continue with
+ * another program: the loop returns at once (err 0), and the run loop of
+ * bpfx_prog__run (interp.c: vm_run_chain) starts run->tail_next with
+ * r1 = run->tail_r1 in a fresh frame. Any engine (interpreter, JIT) that
+ * sees this action after a helper call must return to that loop. */
+enum vm_action { VM_RUN = 0, VM_STOP, VM_FAULT, VM_TAIL_CALL };
+
+#define VM_MAX_TAIL_CALLS 33     /* the kernel's MAX_TAIL_CALL_CNT */
+#define VM_MAX_HELD 64           /* objects one program run may hold */
+
+/* An object a run holds a reference to until it ends (or until a tail
+ * call leaves the program that obtained it): an inner map a lookup in a
+ * map of maps returned, the program a tail call jumps to. `contains`, when
+ * set, makes its memory reachable in checked mode like a vm_mem_owner. */
+struct vm_hold {
+	void *ptr;
+	void (*put)(void *ptr);
+	bool (*contains)(const void *owner, uintptr_t addr, size_t size, bool write);
+};
 
 struct bpfx_run_ctx {
 	const struct bpfx_prog *prog;
@@ -93,6 +111,15 @@ struct bpfx_run_ctx {
 	 * without doing it (a checked run that faults with a ringbuf record
 	 * reserved); called once, after the run, on its thread. */
 	void (*at_exit)(struct bpfx_run_ctx *run);
+	/* Tail calls (VM_TAIL_CALL): the next program, its r1, the calls made
+	 * so far in this run, and the reference that keeps the running
+	 * target alive (released when it is left or the run ends). */
+	const struct bpfx_prog *tail_next;
+	uint64_t tail_r1;
+	uint32_t tail_call_cnt;
+	struct vm_hold tail_hold, cur_hold;
+	size_t held_cnt;               /* inner maps held by the current program */
+	struct vm_hold held[VM_MAX_HELD];
 };
 
 /* The two instantiations of the dispatch loop (interp.c): trusted runs
@@ -115,6 +142,18 @@ bool vm_access_ok_ext(const struct bpfx_run_ctx *run, uintptr_t addr, size_t siz
 
 /* Is ptr one of the owners (maps) the program was built with? */
 bool vm_prog_owns(const struct bpfx_prog *prog, const void *ptr);
+
+/* From a helper: keep `h.ptr` (one reference, taken over) until the
+ * current program of the run ends. An object already held is not held
+ * twice (the extra reference is put at once). -ENOSPC (reference put)
+ * when VM_MAX_HELD objects are held. */
+int vm_run_hold(struct bpfx_run_ctx *run, struct vm_hold h);
+/* Does the run hold ptr (vm_run_hold)? */
+bool vm_run_holds(const struct bpfx_run_ctx *run, const void *ptr);
+/* From bpf_tail_call: continue with `next` (its reference in `hold`,
+ * taken over) and r1 once the helper returns. */
+void vm_run_tail_call(struct bpfx_run_ctx *run, const struct bpfx_prog *next, uint64_t r1,
+		      struct vm_hold hold);
 
 /* The helper with that id among prog's, or NULL. */
 const struct bpfx_helper *vm_find_helper(const struct bpfx_prog *prog, uint64_t id);

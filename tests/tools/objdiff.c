@@ -222,6 +222,32 @@ static int entry_text(char *d, size_t room, const uint8_t *key, uint32_t ks,
 	return n;
 }
 
+static bool holds_objects(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_PROG_ARRAY || type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+	       type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+/* The value of a prog array or map of maps is an id, which differs
+ * between bpfx and the kernel: the entry shows the object's name. */
+static int object_entry_text(bpf_fn sys, char *d, size_t room, const uint8_t *key, uint32_t ks,
+			     uint32_t type, uint32_t id)
+{
+	struct bpf_prog_info pi = { 0 };
+	struct bpf_map_info mi = { 0 };
+	bool prog = type == BPF_MAP_TYPE_PROG_ARRAY;
+	union bpf_attr g = { .prog_id = id };
+	int fd = sys(prog ? BPF_PROG_GET_FD_BY_ID : BPF_MAP_GET_FD_BY_ID, &g, sizeof(g));
+	union bpf_attr a = { .info = { .bpf_fd = (uint32_t)fd,
+				       .info_len = prog ? sizeof(pi) : sizeof(mi),
+				       .info = prog ? (uintptr_t)&pi : (uintptr_t)&mi } };
+	int ok = fd >= 0 && sys(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)) == 0;
+	if (fd >= 0)
+		close(fd);
+	int n = entry_text(d, room, key, ks, key, 0, 0);
+	return n + snprintf(d + n, room - (size_t)n, "%s", !ok ? "?" : prog ? pi.name : mi.name);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -253,7 +279,12 @@ static void dump_map(bpf_fn sys, int fd, const char *name, uint32_t type, uint32
 			zero &= !val[i];
 		if (zero && (type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY))
 			continue;
-		entry_text(entries[ne], sizeof(entries[ne]), key, ks, val, vs > 64 ? 64 : vs, cpus);
+		if (holds_objects(type))
+			object_entry_text(sys, entries[ne], sizeof(entries[ne]), key, ks, type,
+					  *(uint32_t *)val);
+		else
+			entry_text(entries[ne], sizeof(entries[ne]), key, ks, val, vs > 64 ? 64 : vs,
+				   cpus);
 		sorted[ne] = entries[ne];
 		ne++;
 	}

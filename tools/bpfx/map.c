@@ -21,11 +21,11 @@ static void map_usage(FILE *f)
 	fputs("Usage: bpfx map { show | list } [MAP]\n"
 	      "       bpfx map dump MAP\n"
 	      "       bpfx map lookup MAP key DATA\n"
-	      "       bpfx map update MAP key DATA value DATA [UPDATE_FLAGS]\n"
+	      "       bpfx map update MAP key DATA value VALUE [UPDATE_FLAGS]\n"
 	      "       bpfx map delete MAP key DATA\n"
 	      "       bpfx map getnext MAP [key DATA]\n"
 	      "       bpfx map create FILE type TYPE key KEY_SIZE value VALUE_SIZE \\\n"
-	      "                       entries MAX_ENTRIES name NAME [flags FLAGS]\n"
+	      "                       entries MAX_ENTRIES name NAME [flags FLAGS] [inner_map MAP]\n"
 	      "       bpfx map pin MAP FILE\n"
 	      "       bpfx map freeze MAP\n"
 	      "       bpfx map peek MAP [value DATA]   (value: bloom filters)\n"
@@ -34,11 +34,14 @@ static void map_usage(FILE *f)
 	      "\n"
 	      "       MAP := { pinned PATH | id ID | name NAME }\n"
 	      "       DATA := { [hex] BYTES }   (bytes: 0x0a 10 012, or with hex: 0a 0b)\n"
+	      "       VALUE := { DATA | MAP (maps of maps) | PROG (prog arrays) }\n"
+	      "       PROG := { pinned PATH | id ID | name NAME }\n"
 	      "       UPDATE_FLAGS := { any | exist | noexist }\n"
 	      "       TYPE := hash | array | percpu_hash | percpu_array | lru_hash | lru_percpu_hash |\n"
 	      "               lpm_trie | queue | stack | bloom_filter |\n"
 	      "               ringbuf (key 0 value 0, entries: a power-of-2 number of pages) |\n"
-	      "               perf_event_array (key 4 value 4)\n"
+	      "               perf_event_array (key 4 value 4) |\n"
+	      "               prog_array | array_of_maps | hash_of_maps\n"
 	      "\n"
 	      "PATH and FILE are relative to the bpffs root (BPFX_FS, else /run/bpfx for\n"
 	      "root, else $XDG_RUNTIME_DIR/bpfx) or absolute paths under it.\n", f);
@@ -123,6 +126,30 @@ static int parse_bytes(int *argc, char ***argv, uint8_t *out, uint32_t size, con
 	}
 	if (n != size)
 		return cli_error("%s expected %u bytes got %u", what, size, n);
+	return 0;
+}
+
+/* The value of an update: bytes, or for a prog array a PROG and for a
+ * map of maps a MAP, whose descriptor becomes the value (bpftool's
+ * grammar; `fd N` cannot name anything in a new process). *obj_fd gets
+ * the descriptor to close after the update. */
+static int parse_value(int *argc, char ***argv, const struct bpf_map_info *info, uint8_t *value,
+		       uint32_t size, int *obj_fd)
+{
+	bool progs = info->type == BPF_MAP_TYPE_PROG_ARRAY;
+	bool maps = info->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+		    info->type == BPF_MAP_TYPE_HASH_OF_MAPS;
+
+	if (!progs && !maps)
+		return parse_bytes(argc, argv, value, size, "value");
+	if (*argc > 0 && !strcmp((*argv)[0], "fd"))
+		return cli_error("value fd: a descriptor cannot be passed on a command line; "
+				 "use pinned PATH or id ID");
+	*obj_fd = progs ? prog_open_arg(argc, argv) : open_map(argc, argv);
+	if (*obj_fd < 0)
+		return 1;
+	uint32_t fd = (uint32_t)*obj_fd;
+	memcpy(value, &fd, sizeof(fd));
 	return 0;
 }
 
@@ -334,7 +361,7 @@ static int do_elem(const char *cmd, int fd, const struct bpf_map_info *info, int
 	uint8_t *key = calloc(1, info->key_size + 1), *value = calloc(1, vs + 1);
 	uint8_t *next = calloc(1, info->key_size + 1);
 	bool has_key = argc > 0 && !strcmp(argv[0], "key");
-	int rc = 1, err;
+	int rc = 1, err, obj_fd = -1;
 
 	if (!key || !value || !next)
 		goto out;
@@ -354,7 +381,7 @@ static int do_elem(const char *cmd, int fd, const struct bpf_map_info *info, int
 			goto out;
 		}
 		argc--, argv++;
-		if (parse_bytes(&argc, &argv, value, vs, "value"))
+		if (parse_value(&argc, &argv, info, value, vs, &obj_fd))
 			goto out;
 		uint64_t flags;
 		if (parse_update_flags(argc, argv, &flags))
@@ -426,30 +453,52 @@ static int do_elem(const char *cmd, int fd, const struct bpf_map_info *info, int
 	}
 	rc = 0;
 out:
+	if (obj_fd >= 0)
+		close(obj_fd);
 	free(key), free(value), free(next);
 	return rc;
 }
 
-/* map create FILE type TYPE key K value V entries N name NAME [flags F] */
+static int close_inner(int fd, int rc)
+{
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* map create FILE type TYPE key K value V entries N name NAME [flags F]
+ * [inner_map MAP] */
 static int do_create(int argc, char **argv)
 {
 	union bpf_attr a = { 0 };
 	const char *file;
 	bool have_type = false;
+	int inner = -1;
 
 	if (argc < 1)
 		return cli_error("create: expected FILE");
 	file = argv[0];
 	for (int i = 1; i < argc; i += 2) {
 		if (i + 1 >= argc)
-			return cli_error("create: '%s' needs a value", argv[i]);
+			return close_inner(inner, cli_error("create: '%s' needs a value", argv[i]));
 		const char *k = argv[i], *v = argv[i + 1];
 		char *end;
 		unsigned long n = strtoul(v, &end, 0);
+		if (!strcmp(k, "inner_map")) {
+			int rest = argc - i - 1;
+			char **at = argv + i + 1;
+			if (inner >= 0)
+				return close_inner(inner, cli_error("create: inner_map given twice"));
+			if ((inner = open_map(&rest, &at)) < 0)
+				return 1;
+			a.inner_map_fd = (uint32_t)inner;
+			i++; /* MAP is two words */
+			continue;
+		}
 		if (!strcmp(k, "type")) {
 			int t = bpfx_map_type_from_name(v);
 			if (t < 0)
-				return cli_error("unknown map type '%s'", v);
+				return close_inner(inner, cli_error("unknown map type '%s'", v));
 			a.map_type = (uint32_t)t;
 			have_type = true;
 			continue;
@@ -459,7 +508,7 @@ static int do_create(int argc, char **argv)
 			continue;
 		}
 		if (*end)
-			return cli_error("create: '%s %s': not a number", k, v);
+			return close_inner(inner, cli_error("create: '%s %s': not a number", k, v));
 		if (!strcmp(k, "key"))
 			a.key_size = (uint32_t)n;
 		else if (!strcmp(k, "value"))
@@ -469,11 +518,12 @@ static int do_create(int argc, char **argv)
 		else if (!strcmp(k, "flags"))
 			a.map_flags = (uint32_t)n;
 		else
-			return cli_error("create: unknown argument '%s'", k);
+			return close_inner(inner, cli_error("create: unknown argument '%s'", k));
 	}
 	if (!have_type)
-		return cli_error("create: expected type TYPE");
+		return close_inner(inner, cli_error("create: expected type TYPE"));
 	int fd = sys(BPF_MAP_CREATE, &a);
+	close_inner(inner, 0);
 	if (fd < 0)
 		return cli_error("map create failed: %s", strerror(-fd));
 	union bpf_attr p = { .pathname = (uintptr_t)file, .bpf_fd = (uint32_t)fd };

@@ -133,6 +133,11 @@ static int open_prog(int *argc, char ***argv)
 	return cli_error("expected pinned, id, name or tag, not '%s'", how), -1;
 }
 
+int prog_open_arg(int *argc, char ***argv)
+{
+	return open_prog(argc, argv);
+}
+
 /* ---- show ---- */
 
 static void show_plain(const struct bpf_prog_info *info)
@@ -362,8 +367,10 @@ static void loader_log(void *ctx, enum bpfx_log_level level, const char *msg)
 
 /* pinmaps DIR: every map of the object pinned as DIR/<map name>, dots
  * made underscores ("xdp_pars.bss" -> DIR/xdp_pars_bss), as libbpf's
- * bpf_object__pin_maps names them. */
-static int pin_maps(struct bpfx_object *obj, const char *dir)
+ * bpf_object__pin_maps names them (a pinned prog array keeps its programs
+ * for later commands; an unpinned one is emptied when the loading command
+ * ends). */
+static int pin_maps(const struct bpfx_object *obj, const char *dir)
 {
 	make_dir(dir);
 	for (size_t i = 0; i < bpfx_object__map_cnt(obj); i++) {
@@ -383,12 +390,12 @@ static int pin_maps(struct bpfx_object *obj, const char *dir)
 
 /* Runs for `load OBJ PATH` (all == false: pins the first program at
  * PATH) and `loadall OBJ DIR` (pins each as DIR/<function name>), each
- * optionally followed by `pinmaps DIR`. */
+ * with an optional `pinmaps DIR`. */
 static int do_load(int argc, char **argv, bool all)
 {
-	const char *maps_dir = NULL;
+	const char *pinmaps = NULL;
 	if (argc == 4 && !strcmp(argv[2], "pinmaps"))
-		maps_dir = argv[3], argc = 2;
+		pinmaps = argv[3], argc = 2;
 	if (argc != 2)
 		return cli_error("expected OBJ and %s [pinmaps DIR]", all ? "DIR" : "PATH");
 	int err = 0;
@@ -404,6 +411,8 @@ static int do_load(int argc, char **argv, bool all)
 	size_t n = bpfx_object__program_cnt(obj);
 	if (!n)
 		err = cli_error("object file %s has no programs", argv[0]);
+	if (!err && pinmaps)
+		err = pin_maps(obj, pinmaps);
 	if (!err && all) {
 		make_dir(argv[1]);
 		for (size_t i = 0; i < n && !err; i++) {
@@ -415,8 +424,6 @@ static int do_load(int argc, char **argv, bool all)
 	} else if (!err) {
 		err = pin_fd(bpfx_program__fd(bpfx_object__program(obj, 0)), argv[1]) ? 1 : 0;
 	}
-	if (!err && maps_dir)
-		err = pin_maps(obj, maps_dir);
 	bpfx_object__close(obj);
 	if (!err && cli_json)
 		json_end_document();

@@ -7,7 +7,8 @@
 # sources need. A source may say `COMPILER: clang-19 -mcpu=v4` (built with
 # clang-19 only; returns 2 when it is missing) or `/* CFLAGS: ... */`.
 OBJECT_SOURCES=(tests/object_progs/*.bpf.c tests/elf_progs/xdp_parser.c
-		tests/elf_progs/tc_classifier.c tests/elf_progs/socket_filter.c)
+		tests/elf_progs/tc_classifier.c tests/elf_progs/socket_filter.c
+		tests/elf_progs/tail_calls.c tests/elf_progs/map_in_map.c)
 
 compile_bpf() {
 	local src=$1 obj=$2 cc=(clang) extra=()
