@@ -256,7 +256,7 @@ if command -v clang >/dev/null &&
 	expect "tail array dump"      0 "Found 2 elements" ""              -- "$BPFX" map dump pinned tcm/jump_table
 	expect "tail slot delete"     0 "" ""                              -- "$BPFX" map delete pinned tcm/jump_table key 2 0 0 0
 	expect "tail falls through"   0 "Return value: 2," ""              -- "$BPFX" prog run pinned tc2/dispatch data_in "$tmp/arp"
-	expect "tail stage hits"      0 "key: 03 00 00 00" ""              -- "$BPFX" map dump pinned tcm/stage_hits
+	expect "tail stage hits"      0 '"key": 3,' ""                      -- "$BPFX" map dump pinned tcm/stage_hits
 	# The same two loads with bpftool, when the kernel can: same answers.
 	kdir=/sys/fs/bpf/bpfx-cli-$$
 	if command -v bpftool >/dev/null && [ "$(id -u)" = 0 ] && mountpoint -q /sys/fs/bpf &&

@@ -82,6 +82,14 @@ same() {
 for src in "${OBJECT_SOURCES[@]}"; do
 	name=$(basename "$src" .c)
 	name=${name%.bpf}
+	if [ "$name" = tail_chain ]; then
+		# Its hash of maps keeps slots only in the process that filled
+		# them (docs/ARCHITECTURE.md), so across commands its inner map
+		# cannot match; tests/suites/objects.sh compares it in-process.
+		echo "map_dump: $name skipped: hash-of-maps slots do not cross processes" >&2
+		skip=$((skip + 1))
+		continue
+	fi
 	obj=$tmp/$name.o
 	compile_bpf "$src" "$obj"
 	case $? in
@@ -105,8 +113,10 @@ for src in "${OBJECT_SOURCES[@]}"; do
 	fi
 	for m in "$BPFX_FS/$name/maps"/*; do
 		map=$(basename "$m")
-		hash=0
-		"$BPFX" map show pinned "$name/maps/$map" | grep -q '^[0-9]*: [a-z_]*hash ' && hash=1
+		hash=0 show=$("$BPFX" map show pinned "$name/maps/$map")
+		grep -q '^[0-9]*: [a-z_]*hash ' <<<"$show" && hash=1
+		# Values that are object ids differ between two systems by design.
+		grep -qE '^[0-9]+: (prog_array|array_of_maps|hash_of_maps) ' <<<"$show" && continue
 		for mode in "" -j -p; do
 			if ! "$BPFX" $mode map dump pinned "$name/maps/$map" > "$tmp/mine" 2> "$tmp/err"; then
 				fail=$((fail + 1)); echo "FAIL bpfx $mode map dump $name/$map: $(cat "$tmp/err")" >&2

@@ -340,19 +340,25 @@ static int pin_fd(int fd, const char *path)
 	return err;
 }
 
-/* Creates DIR for loadall when missing (one level; errors show at the
- * pins), relative to the library's bpffs root. */
+/* Creates DIR for loadall and pinmaps when missing, with its parents
+ * (errors show at the pins), relative to the library's bpffs root. */
 static void make_dir(const char *dir)
 {
 	char path[4096];
 	const char *root = bpfx_bpffs_root();
+	size_t from;
 
 	if (dir[0] == '/')
-		snprintf(path, sizeof(path), "%s", dir);
+		from = 1, snprintf(path, sizeof(path), "%s", dir);
 	else if (root)
-		snprintf(path, sizeof(path), "%s/%s", root, dir);
+		from = strlen(root) + 1, snprintf(path, sizeof(path), "%s/%s", root, dir);
 	else
 		return;
+	for (char *p = path + from; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		(void)mkdir(path, 0700);
+		*p = '/';
+	}
 	(void)mkdir(path, 0700);
 }
 
