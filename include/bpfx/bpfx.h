@@ -133,6 +133,13 @@ enum bpfx_arg_type {
 	BPFX_ARG_CONST_SIZE,
 	BPFX_ARG_CONST_SIZE_OR_ZERO,
 	BPFX_ARG_PTR_TO_CTX,
+	BPFX_ARG_PTR_TO_MEM_OR_NULL,    /* followed by BPFX_ARG_CONST_SIZE_OR_ZERO */
+	BPFX_ARG_PTR_TO_CONST_STR,      /* a NUL-terminated string in a read-only map */
+	BPFX_ARG_PTR_TO_LONG,           /* 8 writable, aligned bytes (strtol's result) */
+	BPFX_ARG_PTR_TO_FUNC,           /* a callback: lddw of a BPF_PSEUDO_FUNC */
+	BPFX_ARG_PTR_TO_STACK_OR_NULL,  /* a callback's context */
+	BPFX_ARG_PTR_TO_SPIN_LOCK,      /* struct bpf_spin_lock in a map value */
+	BPFX_ARG_PTR_TO_TIMER,          /* struct bpf_timer in a map value */
 };
 
 enum bpfx_ret_type {
@@ -378,6 +385,12 @@ const char *bpfx_prog_type_name(uint32_t type);
  * root, else $XDG_RUNTIME_DIR/bpfx, else /tmp/bpfx-UID; created on first
  * use. NULL when it cannot be created (nothing is pinnable then). */
 const char *bpfx_bpffs_root(void);
+
+/* The trace pipe: the file of the bpffs root to which bpf_trace_printk
+ * and bpf_trace_vprintk append their lines, in the kernel's trace_pipe
+ * format, from every process using the root. Writes its path into out;
+ * 0, -ENOENT (no bpffs root) or -ENAMETOOLONG. */
+int bpfx_trace_pipe_path(char *out, size_t out_sz);
 
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);

@@ -25,6 +25,26 @@ uint64_t helper_map_delete_elem(uint64_t r1, uint64_t key, uint64_t r3, uint64_t
 uint64_t helper_skb_load_bytes(uint64_t skb, uint64_t offset, uint64_t to, uint64_t len,
 			       uint64_t r5, struct bpfx_run_ctx *run);
 
+/* Checks shared by helpers (str_helpers.c). In checked runs: may the
+ * program access [ptr, ptr + size) (for writing if `write`)? If not, the
+ * run is stopped with -EFAULT naming helper and what, and false returned.
+ * Always true in trusted runs. */
+bool helper_mem_ok(struct bpfx_run_ctx *run, uint64_t ptr, uint64_t size, bool write,
+		   const char *helper, const char *what);
+/* The length of the constant string at ptr; -1 (the run stopped with
+ * -EFAULT) when a checked run may not read it up to its NUL. */
+long helper_const_str(struct bpfx_run_ctx *run, uint64_t ptr, const char *helper);
+
+/* The map in r1 (percpu_helpers.c); in checked runs NULL, the run stopped
+ * with -EFAULT, when it is not a map of the program. */
+struct map;
+struct map *helper_map_arg(struct bpfx_run_ctx *run, uint64_t r1, const char *helper);
+
+/* The trace pipe bpf_trace_printk appends to (trace_helpers.c): a file
+ * of the bpffs root. Writes its path; -ENOENT without a root. */
+#define HELPER_TRACE_PIPE "trace_pipe"
+int helper_trace_path(char *out, size_t out_sz);
+
 /* A file's helpers: a table sorted by id. */
 struct helper_group {
 	const struct bpfx_helper *helpers;
@@ -35,6 +55,8 @@ struct helper_group {
 
 /* The groups (registry.c lists them). */
 extern const struct helper_group helpers_host_group, helpers_map_group, helpers_skb_group;
+extern const struct helper_group helpers_str_group, helpers_trace_group,
+	helpers_callback_group, helpers_percpu_group;
 
 /* Every built-in helper, sorted by id: built on first use (thread-safe),
  * then immutable. *cnt gets the number of entries; NULL if out of memory. */

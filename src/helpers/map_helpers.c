@@ -19,14 +19,7 @@
  * (the run is then already stopped). */
 static struct map *checked_map(struct bpfx_run_ctx *run, uint64_t r1, const char *helper)
 {
-	struct map *m = (struct map *)(uintptr_t)r1;
-
-	if (run->checked && !vm_prog_owns(run->prog, m)) {
-		bpfx_run_ctx__fault(run, -EFAULT, "%s: R1 (0x%llx) is not a map of this program",
-				    helper, (unsigned long long)r1);
-		return NULL;
-	}
-	return m;
+	return helper_map_arg(run, r1, helper);
 }
 
 static bool checked_mem(struct bpfx_run_ctx *run, uint64_t ptr, size_t size,

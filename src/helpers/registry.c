@@ -15,6 +15,10 @@ static const struct helper_group *const groups[] = {
 	&helpers_host_group,
 	&helpers_map_group,
 	&helpers_skb_group,
+	&helpers_str_group,
+	&helpers_trace_group,
+	&helpers_callback_group,
+	&helpers_percpu_group,
 };
 
 static struct bpfx_helper *table;

@@ -74,6 +74,15 @@ static void *array_lookup(struct map *m, const void *key)
 	return value_at(m, index, m->nr_slots > 1 ? vm_slot() % m->nr_slots : 0);
 }
 
+static void *percpu_array_lookup_percpu(struct map *m, const void *key, uint32_t cpu)
+{
+	uint32_t index;
+	memcpy(&index, key, sizeof(index));
+	if (index >= m->max_entries || cpu >= m->nr_slots)
+		return NULL;
+	return value_at(m, index, cpu);
+}
+
 /* User space: a plain array copies value_size bytes; a per-CPU array
  * every slot's value, each elem_size bytes (padding included), like the
  * kernel's copies. */
@@ -194,4 +203,5 @@ const struct map_ops percpu_array_map_ops = {
 	.delete = array_delete,
 	.get_next_key = array_get_next_key,
 	.contains = array_contains,
+	.lookup_percpu = percpu_array_lookup_percpu,
 };

@@ -362,6 +362,25 @@ void *htab_lookup(struct map *m, const void *key)
 	return htab_value(htab_of(m), htab_elem_at(m, idx), map_slot(m));
 }
 
+void *htab_lookup_slot(struct map *m, const void *key, uint32_t cpu, uint32_t *idx)
+{
+	unsigned seq;
+
+	if (cpu >= m->nr_slots)
+		return NULL;
+	*idx = htab_find(m, key, htab_hash(m, key), &seq);
+	if (*idx == HTAB_NONE)
+		return NULL;
+	return htab_value(htab_of(m), htab_elem_at(m, *idx), cpu);
+}
+
+/* Programs: a pointer to runner slot cpu's value of a per-CPU map. */
+void *htab_lookup_percpu(struct map *m, const void *key, uint32_t cpu)
+{
+	uint32_t idx;
+	return htab_lookup_slot(m, key, cpu, &idx);
+}
+
 /* Copies a found element's value(s) out, as user space sees them. */
 static void copy_out(struct map *m, struct htab_elem *e, void *value)
 {
@@ -613,4 +632,5 @@ const struct map_ops htab_percpu_map_ops = {
 	.get_next_key = htab_get_next_key,
 	.contains = htab_contains,
 	.lookup_and_delete = htab_lookup_and_delete,
+	.lookup_percpu = htab_lookup_percpu,
 };

@@ -85,6 +85,9 @@ struct map_ops {
 	bool (*contains)(const struct map *map, uintptr_t addr, size_t size);
 	/* Optional: LOOKUP_AND_DELETE for keyed maps. */
 	int (*lookup_and_delete)(struct map *map, const void *key, void *value, uint64_t flags);
+	/* Per-CPU maps (bpf_map_lookup_percpu_elem): like lookup, for the
+	 * value of runner slot `cpu`; NULL when absent or cpu >= nr_slots. */
+	void *(*lookup_percpu)(struct map *map, const void *key, uint32_t cpu);
 };
 
 struct map {

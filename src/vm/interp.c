@@ -149,15 +149,45 @@ static int vm_fault(struct bpfx_run_result *res, const struct vm_insn *code,
 
 #define VM_CHECKED 0
 #define VM_LOOP_FN vm_run_trusted
+#define VM_CORE_FN vm_loop_trusted
+#define VM_CB_FN vm_callback_trusted
 #include "vm/interp_loop.h"
 #undef VM_CHECKED
 #undef VM_LOOP_FN
+#undef VM_CORE_FN
+#undef VM_CB_FN
 
 #define VM_CHECKED 1
 #define VM_LOOP_FN vm_run_checked
+#define VM_CORE_FN vm_loop_checked
+#define VM_CB_FN vm_callback_checked
 #include "vm/interp_loop.h"
 #undef VM_CHECKED
 #undef VM_LOOP_FN
+#undef VM_CORE_FN
+#undef VM_CB_FN
+
+int vm_call_callback(struct bpfx_run_ctx *run, uint64_t token, uint64_t r1, uint64_t r2,
+		     uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *r0)
+{
+	const struct bpfx_prog *prog = run->prog;
+	uint64_t idx = token & ~VM_FUNC_TAG_MASK;
+	const uint64_t args[5] = { r1, r2, r3, r4, r5 };
+
+	/* Only lddw of a function makes a token; a checked run may still hand
+	 * anything over, and the middle of an lddw is no instruction. */
+	if ((token & VM_FUNC_TAG_MASK) != VM_FUNC_TAG || idx >= prog->cnt ||
+	    (idx > 0 && prog->insns[idx - 1].code == (BPF_LD | BPF_IMM | BPF_DW))) {
+		bpfx_run_ctx__fault(run, -EFAULT, "callback 0x%llx is not a function of the "
+				    "program", (unsigned long long)token);
+		return -EFAULT;
+	}
+	if (!run->callback) {
+		bpfx_run_ctx__fault(run, -EOPNOTSUPP, "callbacks are not supported here");
+		return -EOPNOTSUPP;
+	}
+	return run->callback(run, (size_t)idx, args, r0);
+}
 
 const struct bpfx_helper *vm_find_helper(const struct bpfx_prog *prog, uint64_t id)
 {
@@ -240,6 +270,7 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 	run.given = o->regions;
 	run.given_cnt = o->region_cnt;
 	run.lent_cnt = 0;
+	run.callback = o->checked ? vm_callback_checked : vm_callback_trusted;
 
 	if (!o->checked)
 		return vm_run_trusted(prog, &run, o->r1, o->r2, res);

@@ -88,7 +88,22 @@ struct bpfx_run_ctx {
 	size_t given_cnt;
 	size_t lent_cnt;               /* regions helpers added during the run */
 	struct bpfx_region lent[VM_MAX_REGIONS];
+	/* Callbacks (bpf_loop, for_each_map_elem, timers): the engine running
+	 * the program sets `callback` to run instruction idx as a function
+	 * with r1-r5 = args in a new frame below the helper's caller; 0 and *r0,
+	 * or a negative errno with the run already stopped (fault or stop). */
+	int (*callback)(struct bpfx_run_ctx *run, size_t idx, const uint64_t args[5],
+			uint64_t *r0);
+	uint64_t *regs;                /* interpreter: the registers of the frame running */
+	uint64_t budget, budget_left;  /* checked runs: instruction budget */
 };
+
+/* From inside a helper: calls the program's function `token` (what lddw
+ * of a BPF_PSEUDO_FUNC gave the program) with r1-r5; 0 and its r0, or a
+ * negative errno when the token is no function (the run then faults) or
+ * the callback stopped the run - the helper must then return at once. */
+int vm_call_callback(struct bpfx_run_ctx *run, uint64_t token, uint64_t r1, uint64_t r2,
+		     uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *r0);
 
 /* The two instantiations of the dispatch loop (interp.c): trusted runs
  * rely on the verifier; checked runs check every access and the budget.
