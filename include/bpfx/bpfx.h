@@ -392,6 +392,14 @@ const char *bpfx_bpffs_root(void);
  * 0, -ENOENT (no bpffs root) or -ENAMETOOLONG. */
 int bpfx_trace_pipe_path(char *out, size_t out_sz);
 
+/* Takes the lines waiting in the trace pipe, as a reader of the kernel's
+ * trace_pipe does: whole lines, at most out_sz bytes, which no other
+ * reader will see again (not NUL-terminated). Returns the number of bytes,
+ * 0 when no line waits, or a negative errno (-ENOSPC: the first line is
+ * longer than out_sz; 2048 bytes always hold one). Safe against writers and
+ * other readers in any process of the root. */
+int bpfx_trace_pipe_read(char *out, size_t out_sz);
+
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);
 

@@ -4,7 +4,8 @@
  * slot. Called from the interpreter on the program's thread.
  */
 #define _GNU_SOURCE
-#include <sched.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -109,18 +110,46 @@ static unsigned host_hz(void)
 	return v;
 }
 
-/* bpf_jiffies64: the kernel's jiffies_64, which starts at INITIAL_JIFFIES
- * (5 minutes before the 32-bit counter wraps) at boot and counts HZ per
- * second while the machine is not suspended: the monotonic clock's
- * ticks, as the kernel counts them. */
+/* Jiffies at monotonic time ns, counted from INITIAL_JIFFIES (5 minutes
+ * before the 32-bit counter wraps) at monotonic time 0. */
+static uint64_t ticks_at(uint64_t ns, unsigned hz)
+{
+	uint64_t initial = (uint32_t)(-300 * (int32_t)hz);
+	return initial + ns / 1000000000ull * hz + ns % 1000000000ull * hz / 1000000000ull;
+}
+
+/* The kernel starts its tick a little after the monotonic clock (34 ticks
+ * on this machine); /proc/timer_list (root only) shows both clocks at one
+ * moment, so the difference is measured once per process when it can be. */
+static int64_t jiffies_skew;
+static pthread_once_t skew_once = PTHREAD_ONCE_INIT;
+
+static void measure_skew(void)
+{
+	char buf[8192];
+	unsigned long long now = 0, jif = 0;
+	FILE *f = fopen("/proc/timer_list", "re");
+	if (!f)
+		return;
+	while (fgets(buf, sizeof(buf), f) && (!now || !jif)) {
+		if (!now && sscanf(buf, "now at %llu nsecs", &now) == 1)
+			continue;
+		if (!jif)
+			sscanf(buf, "jiffies: %llu", &jif);
+	}
+	fclose(f);
+	if (now && jif)
+		jiffies_skew = (int64_t)(jif - ticks_at(now, host_hz()));
+}
+
+/* bpf_jiffies64: the kernel's jiffies_64, which count HZ per second of
+ * the monotonic clock (not while suspended). */
 static uint64_t h_jiffies64(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
 			    struct bpfx_run_ctx *run)
 {
 	(void)a, (void)b, (void)c, (void)d, (void)e, (void)run;
-	unsigned hz = host_hz();
-	uint64_t initial = (uint32_t)(-300 * (int32_t)hz);
-	uint64_t ns = clock_ns(CLOCK_MONOTONIC);
-	return initial + ns / 1000000000ull * hz + ns % 1000000000ull * hz / 1000000000ull;
+	pthread_once(&skew_once, measure_skew);
+	return ticks_at(clock_ns(CLOCK_MONOTONIC), host_hz()) + (uint64_t)jiffies_skew;
 }
 
 /* Sorted by id. */

@@ -11,14 +11,23 @@
  * same file; each line is one write() to a descriptor opened O_APPEND, so
  * lines of concurrent writers never interleave. Called on the program's
  * thread; the descriptor is opened once per process.
+ *
+ * Readers consume lines like readers of the kernel's trace_pipe
+ * (bpfx_trace_pipe_read): under an exclusive flock they take what is
+ * there and cut it from the file; writers hold a shared flock (and, within
+ * a process, a mutex, since flock belongs to the shared descriptor) for
+ * each write, so no line is lost or cut in two.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +41,7 @@
 
 static int trace_fd = -1;
 static pthread_once_t trace_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int helper_trace_path(char *out, size_t out_sz)
 {
@@ -72,8 +82,83 @@ static void trace_emit(const char *msg)
 	int n = snprintf(line, sizeof(line), "%16s-%-7d [%03u] ..... %5llu.%06lu: "
 			 "bpf_trace_printk: %s\n", comm, (int)gettid(), vm_slot(),
 			 (unsigned long long)ts.tv_sec, ts.tv_nsec / 1000, msg);
-	if (n > 0 && (size_t)n < sizeof(line) && write(trace_fd, line, (size_t)n) < 0)
+	if (n <= 0 || (size_t)n >= sizeof(line))
 		return;
+	pthread_mutex_lock(&trace_lock);
+	if (flock(trace_fd, LOCK_SH) == 0) {
+		if (write(trace_fd, line, (size_t)n) < 0) {
+			/* dropped, like an event the kernel has no room for */
+		}
+		flock(trace_fd, LOCK_UN);
+	}
+	pthread_mutex_unlock(&trace_lock);
+}
+
+/* Reads the whole file from the start; NULL (and *err) on failure. */
+static char *slurp(int fd, size_t *len, int *err)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		*err = -errno;
+		return NULL;
+	}
+	char *all = malloc((size_t)st.st_size + 1);
+	if (!all) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	ssize_t got = pread(fd, all, (size_t)st.st_size, 0);
+	if (got < 0) {
+		*err = -errno;
+		free(all);
+		return NULL;
+	}
+	*len = (size_t)got;
+	return all;
+}
+
+/* Takes whole lines, at most out_sz bytes, from the start of the file and
+ * keeps the rest for the next reader. Runs under the exclusive lock. */
+static int take_lines(int fd, char *out, size_t out_sz)
+{
+	size_t len = 0;
+	int err = 0;
+	char *all = slurp(fd, &len, &err);
+	if (!all)
+		return err;
+	size_t n = len < out_sz ? len : out_sz;
+	while (n > 0 && all[n - 1] != '\n')
+		n--;
+	if (n == 0) {
+		free(all);
+		return len > out_sz ? -ENOSPC : 0; /* a line longer than out, or none */
+	}
+	memcpy(out, all, n);
+	if (ftruncate(fd, 0) < 0 || (len > n && pwrite(fd, all + n, len - n, 0) != (ssize_t)(len - n)))
+		err = -errno;
+	free(all);
+	return err ? err : (int)n;
+}
+
+int bpfx_trace_pipe_read(char *out, size_t out_sz)
+{
+	char path[4096];
+	int err = helper_trace_path(path, sizeof(path));
+	if (err)
+		return err;
+	if (out_sz > INT32_MAX)
+		out_sz = INT32_MAX;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	int n = take_lines(fd, out, out_sz);
+	close(fd); /* releases the lock */
+	return n;
 }
 
 static uint64_t trace_common(struct bpfx_run_ctx *run, uint64_t fmt, uint32_t fmt_size,

@@ -445,8 +445,12 @@ static int VM_CB_FN(struct bpfx_run_ctx *run, size_t idx, const uint64_t args[5]
 	res.fault_insn = -1;
 	err = VM_CORE_FN(run->prog, run, run->prog->code + idx, args, depth + 1, &res);
 	if (err) {
-		bpfx_run_ctx__fault(run, err, "in callback, insn %d: %s", res.fault_insn,
-				    res.fault_msg);
+		/* The innermost callback's place is the one worth reporting. */
+		if (strncmp(res.fault_msg, "in callback", 11))
+			bpfx_run_ctx__fault(run, err, "in callback, insn %d: %s", res.fault_insn,
+					    res.fault_msg);
+		else
+			bpfx_run_ctx__fault(run, err, "%s", res.fault_msg);
 		return err;
 	}
 	*r0 = res.r0;

@@ -9,7 +9,7 @@
 bool cli_json;
 bool cli_pretty;
 
-static void json_escape(FILE *f, const char *s)
+void json_escape(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
