@@ -45,6 +45,11 @@ struct map *helper_map_arg(struct bpfx_run_ctx *run, uint64_t r1, const char *he
 #define HELPER_TRACE_PIPE "trace_pipe"
 int helper_trace_path(char *out, size_t out_sz);
 
+/* The bpf_spin_lock word (lock_helpers.c): 0 free, else the holder's
+ * thread id; process-shared, and taken over from a holder that died. */
+void helper_spin_lock(uint32_t *lock);
+void helper_spin_unlock(uint32_t *lock);
+
 /* A file's helpers: a table sorted by id. */
 struct helper_group {
 	const struct bpfx_helper *helpers;
@@ -56,7 +61,7 @@ struct helper_group {
 /* The groups (registry.c lists them). */
 extern const struct helper_group helpers_host_group, helpers_map_group, helpers_skb_group;
 extern const struct helper_group helpers_str_group, helpers_trace_group,
-	helpers_callback_group, helpers_percpu_group;
+	helpers_callback_group, helpers_percpu_group, helpers_lock_group;
 
 /* Every built-in helper, sorted by id: built on first use (thread-safe),
  * then immutable. *cnt gets the number of entries; NULL if out of memory. */

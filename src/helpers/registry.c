@@ -19,6 +19,7 @@ static const struct helper_group *const groups[] = {
 	&helpers_trace_group,
 	&helpers_callback_group,
 	&helpers_percpu_group,
+	&helpers_lock_group,
 };
 
 static struct bpfx_helper *table;

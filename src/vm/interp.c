@@ -271,6 +271,7 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 	run.given_cnt = o->region_cnt;
 	run.lent_cnt = 0;
 	run.callback = o->checked ? vm_callback_checked : vm_callback_trusted;
+	run.held_lock = NULL;
 
 	if (!o->checked)
 		return vm_run_trusted(prog, &run, o->r1, o->r2, res);

@@ -420,6 +420,19 @@ int VM_LOOP_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 	run->budget_left = budget;
 	int err = VM_CORE_FN(prog, run, prog->code, args, 0, res);
 	res->insns = budget - run->budget_left;
+	if (run->held_lock) {
+		/* The verifier refuses a program that can exit holding a
+		 * bpf_spin_lock; one that skipped it (or faulted) must not
+		 * leave the map wedged. The lock word is free at 0
+		 * (helpers/lock_helpers.c). */
+		__atomic_store_n((uint32_t *)run->held_lock, 0, __ATOMIC_RELEASE);
+		if (!err) {
+			res->fault_insn = -1;
+			snprintf(res->fault_msg, sizeof(res->fault_msg),
+				 "the program ended holding a bpf_spin_lock (released)");
+			err = -EFAULT;
+		}
+	}
 	return err;
 #else
 	return VM_CORE_FN(prog, run, prog->code, args, 0, res);

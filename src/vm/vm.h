@@ -96,6 +96,7 @@ struct bpfx_run_ctx {
 			uint64_t *r0);
 	uint64_t *regs;                /* interpreter: the registers of the frame running */
 	uint64_t budget, budget_left;  /* checked runs: instruction budget */
+	void *held_lock;               /* the bpf_spin_lock the program holds, if any */
 };
 
 /* From inside a helper: calls the program's function `token` (what lddw
