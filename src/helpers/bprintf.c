@@ -70,7 +70,8 @@ size_t bprintf_read(struct bpfx_run_ctx *run, uint64_t addr, void *dst, size_t l
 		while (n < len && bpfx_run_ctx__mem_ok(run, (const void *)(uintptr_t)(addr + n), 1,
 						      false))
 			n++;
-		memcpy(dst, (const void *)(uintptr_t)addr, n);
+		if (n)
+			memcpy(dst, (const void *)(uintptr_t)addr, n);
 		return n;
 	}
 	/* A read that cannot fault, like the kernel's *_nofault copies. */

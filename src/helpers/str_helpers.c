@@ -56,7 +56,8 @@ static uint64_t h_snprintf(uint64_t str, uint64_t str_size, uint64_t fmt, uint64
 		return 0;
 	if (len % 8 || len > BPRINTF_MAX_ARGS * 8 || (len && !data))
 		return (uint64_t)(int64_t)-EINVAL;
-	memcpy(args, (const void *)(uintptr_t)data, len);
+	if (len)
+		memcpy(args, (const void *)(uintptr_t)data, len);
 	int n = bprintf_format(run, (const char *)(uintptr_t)fmt, (size_t)flen + 1, args, len / 8,
 			       (char *)(uintptr_t)str, size);
 	return n < 0 ? (uint64_t)(int64_t)n : (uint64_t)n + 1;

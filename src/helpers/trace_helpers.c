@@ -198,7 +198,8 @@ static uint64_t h_trace_vprintk(uint64_t fmt, uint64_t fmt_size, uint64_t data,
 		return 0;
 	if (len % 8 || len > BPRINTF_MAX_ARGS * 8 || (len && !data))
 		return (uint64_t)(int64_t)-EINVAL;
-	memcpy(args, (const void *)(uintptr_t)data, len);
+	if (len)
+		memcpy(args, (const void *)(uintptr_t)data, len);
 	return trace_common(run, fmt, (uint32_t)fmt_size, args, len / 8);
 }
 
