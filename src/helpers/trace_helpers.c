@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "api/bpffs.h"
+#include "util/alloc.h"
 #include "helpers/bprintf.h"
 #include "helpers/helpers.h"
 #include "vm/slot.h"
@@ -102,7 +103,7 @@ static char *slurp(int fd, size_t *len, int *err)
 		*err = -errno;
 		return NULL;
 	}
-	char *all = malloc((size_t)st.st_size + 1);
+	char *all = mem_alloc((size_t)st.st_size + 1);
 	if (!all) {
 		*err = -ENOMEM;
 		return NULL;
@@ -110,7 +111,7 @@ static char *slurp(int fd, size_t *len, int *err)
 	ssize_t got = pread(fd, all, (size_t)st.st_size, 0);
 	if (got < 0) {
 		*err = -errno;
-		free(all);
+		mem_free(all);
 		return NULL;
 	}
 	*len = (size_t)got;
@@ -130,13 +131,13 @@ static int take_lines(int fd, char *out, size_t out_sz)
 	while (n > 0 && all[n - 1] != '\n')
 		n--;
 	if (n == 0) {
-		free(all);
+		mem_free(all);
 		return len > out_sz ? -ENOSPC : 0; /* a line longer than out, or none */
 	}
 	memcpy(out, all, n);
 	if (ftruncate(fd, 0) < 0 || (len > n && pwrite(fd, all + n, len - n, 0) != (ssize_t)(len - n)))
 		err = -errno;
-	free(all);
+	mem_free(all);
 	return err ? err : (int)n;
 }
 

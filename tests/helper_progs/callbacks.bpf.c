@@ -22,6 +22,20 @@ struct {
 } hash SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 32);
+	__type(key, __u32);
+	__type(value, __u64);
+} lru SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 8);
+	__type(key, __u32);
+	__type(value, __u64);
+} phash SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 4);
 	__type(key, __u32);
@@ -137,6 +151,9 @@ static long fill_hash(__u32 i, void *data)
 	__u64 v = (__u64)k * k;
 
 	bpf_map_update_elem(&hash, &k, &v, 0);
+	bpf_map_update_elem(&lru, &k, &v, 0);
+	if (k <= 8)
+		bpf_map_update_elem(&phash, &k, &v, 0);
 	return 0;
 }
 
@@ -236,5 +253,17 @@ int each_percpu(struct hctx *c)
 
 	c->ret[0] = bpf_for_each_map_elem(&pcpu, walk_elem, 0, 0);
 	c->ret[1] = w.keys, c->ret[2] = w.values;
+	return 0;
+}
+
+SEC("syscall")
+int each_lru_phash(struct hctx *c)
+{
+	w = (struct walk){ 0 };
+	c->ret[0] = bpf_for_each_map_elem(&lru, walk_elem, 0, 0);
+	c->ret[1] = w.keys, c->ret[2] = w.values;
+	w = (struct walk){ 0 };
+	c->ret[3] = bpf_for_each_map_elem(&phash, walk_elem, 0, 0);
+	c->ret[4] = w.keys, c->ret[5] = w.values;
 	return 0;
 }

@@ -8,6 +8,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+char map_str[16] = "in .data";      /* a map value: what %s reads there */
+
 const char long_str[300] = "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz"
 			   "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz"
 			   "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz"
@@ -77,6 +79,7 @@ int snprintf_strings(struct hctx *c)
 	/* Strings fill the 512-byte argument buffer: the second is cut, the
 	 * third finds it full (-ENOSPC). */
 	SNP(9, "%s%s", P(long_str), P(long_str));
+	SNP(11, "[%s|%c|%-4c|%x]", P(map_str), 0, 'q', -2);
 	SNP(10, "%s%s%s", P(long_str), P(long_str), P(long_str));
 	return 0;
 }

@@ -8,6 +8,16 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+char lc_str[8] = "global";
+
+/* A pointer argument computed at run time (no relocation in .rodata). */
+#define P(x)                                                                  \
+	({                                                                    \
+		unsigned long long ___v = (unsigned long long)(x);            \
+		asm volatile("" : "+r"(___v));                               \
+		___v;                                                         \
+	})
+
 #define TP(i, fmt, ...)                                                        \
 	do {                                                                   \
 		static const char ___fmt[] = fmt;                              \
@@ -43,5 +53,9 @@ int trace_lines(struct hctx *c)
 		c->ret[10] = bpf_trace_printk(f, sizeof(f) - 1, n);
 	}
 	TP(11, "%llx 100%%", n);
+	/* Longer than the kernel's 1024-byte line: cut, the whole length
+	 * returned. */
+	TP(12, "%llx %1100d|", n, 7);
+	TVP(13, "%llx %s %s", n, (unsigned long long)name, P(lc_str));
 	return 0;
 }
