@@ -50,6 +50,11 @@ int helper_trace_path(char *out, size_t out_sz);
 void helper_spin_lock(uint32_t *lock);
 void helper_spin_unlock(uint32_t *lock);
 
+/* Timers (timer_helpers.c): cancels and forgets every timer of `map`, or
+ * whose callback is a function of `prog` (either may be NULL), waiting
+ * for a callback that runs. Called when maps and programs are destroyed. */
+void helper_timers_forget(const void *map, const void *prog);
+
 /* A file's helpers: a table sorted by id. */
 struct helper_group {
 	const struct bpfx_helper *helpers;
@@ -61,7 +66,7 @@ struct helper_group {
 /* The groups (registry.c lists them). */
 extern const struct helper_group helpers_host_group, helpers_map_group, helpers_skb_group;
 extern const struct helper_group helpers_str_group, helpers_trace_group,
-	helpers_callback_group, helpers_percpu_group, helpers_lock_group;
+	helpers_callback_group, helpers_percpu_group, helpers_lock_group, helpers_timer_group;
 
 /* Every built-in helper, sorted by id: built on first use (thread-safe),
  * then immutable. *cnt gets the number of entries; NULL if out of memory. */

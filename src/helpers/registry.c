@@ -20,6 +20,7 @@ static const struct helper_group *const groups[] = {
 	&helpers_callback_group,
 	&helpers_percpu_group,
 	&helpers_lock_group,
+	&helpers_timer_group,
 };
 
 static struct bpfx_helper *table;

@@ -588,6 +588,20 @@ int htab_get_next_key(struct map *m, const void *key, void *next_key)
 	return first_key_from(m, idx == HTAB_NONE ? 0 : b + 1, next_key);
 }
 
+/* Timers: the element whose value holds addr. */
+int htab_locate(struct map *m, uintptr_t addr, void **value, void *key)
+{
+	const struct htab *h = htab_of(m);
+	uintptr_t start = (uintptr_t)m->data + h->elems_off;
+
+	if (!htab_contains(m, addr, 1) || m->nr_slots > 1)
+		return -ENOENT;
+	struct htab_elem *e = htab_elem_at(m, (uint32_t)((addr - start) / h->elem_size));
+	*value = htab_value(h, e, 0);
+	htab_words_load(key, htab_key(e), m->key_size);
+	return 0;
+}
+
 /* Checked mode: inside one value (one slot's, per-CPU) of an element. */
 bool htab_contains(const struct map *m, uintptr_t addr, size_t size)
 {
@@ -615,6 +629,7 @@ const struct map_ops htab_map_ops = {
 	.get_next_key = htab_get_next_key,
 	.contains = htab_contains,
 	.lookup_and_delete = htab_lookup_and_delete,
+	.locate = htab_locate,
 };
 
 /* From a program, update writes the calling slot's value (a new key's

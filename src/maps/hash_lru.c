@@ -224,6 +224,7 @@ const struct map_ops htab_lru_map_ops = {
 	.get_next_key = htab_get_next_key,
 	.contains = htab_contains,
 	.lookup_and_delete = htab_lookup_and_delete,
+	.locate = htab_locate,
 };
 
 const struct map_ops htab_lru_percpu_map_ops = {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "api/bpffs.h"
+#include "helpers/helpers.h"
 #include "maps/map.h"
 #include "util/alloc.h"
 #include "vm/slot.h"
@@ -101,6 +102,7 @@ static int check_common(const union bpf_attr *attr)
 static void map_destroy(struct obj *o)
 {
 	struct map *m = map_of(o);
+	helper_timers_forget(m, NULL); /* timers in its values die with it */
 	munmap(m->hdr, m->hdr->size);
 	mem_free(m->type_priv);
 	mem_free(m);

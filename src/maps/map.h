@@ -88,6 +88,9 @@ struct map_ops {
 	/* Per-CPU maps (bpf_map_lookup_percpu_elem): like lookup, for the
 	 * value of runner slot `cpu`; NULL when absent or cpu >= nr_slots. */
 	void *(*lookup_percpu)(struct map *map, const void *key, uint32_t cpu);
+	/* Timers: the value that holds address addr, and its key (copied to
+	 * key, key_size bytes). -ENOENT when addr is in no value. */
+	int (*locate)(struct map *map, uintptr_t addr, void **value, void *key);
 };
 
 struct map {

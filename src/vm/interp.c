@@ -151,21 +151,25 @@ static int vm_fault(struct bpfx_run_result *res, const struct vm_insn *code,
 #define VM_LOOP_FN vm_run_trusted
 #define VM_CORE_FN vm_loop_trusted
 #define VM_CB_FN vm_callback_trusted
+#define VM_AT_FN vm_run_trusted_at
 #include "vm/interp_loop.h"
 #undef VM_CHECKED
 #undef VM_LOOP_FN
 #undef VM_CORE_FN
 #undef VM_CB_FN
+#undef VM_AT_FN
 
 #define VM_CHECKED 1
 #define VM_LOOP_FN vm_run_checked
 #define VM_CORE_FN vm_loop_checked
 #define VM_CB_FN vm_callback_checked
+#define VM_AT_FN vm_run_checked_at
 #include "vm/interp_loop.h"
 #undef VM_CHECKED
 #undef VM_LOOP_FN
 #undef VM_CORE_FN
 #undef VM_CB_FN
+#undef VM_AT_FN
 
 int vm_call_callback(struct bpfx_run_ctx *run, uint64_t token, uint64_t r1, uint64_t r2,
 		     uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *r0)
@@ -223,6 +227,37 @@ int bpfx_run_ctx__add_region(struct bpfx_run_ctx *run, void *ptr, size_t len, bo
 	return 0;
 }
 
+/* Sets up one run from the options (run.prog and the rest). */
+static void run_init(struct bpfx_run_ctx *run, const struct bpfx_prog *prog,
+		     const struct bpfx_run_opts *o)
+{
+	run->prog = prog;
+	run->user = o->user;
+	run->action = VM_RUN;
+	run->stop_r0 = 0;
+	run->checked = o->checked;
+	run->may_goto_left = VM_MAY_GOTO_LOOPS;
+	run->pkt = (uintptr_t)o->pkt;
+	run->pkt_end = run->pkt + (o->pkt ? o->pkt_len : 0);
+	run->pkt_l2 = o->pkt_l2 ? (uintptr_t)o->pkt_l2 : run->pkt;
+	run->pkt_l3 = o->pkt_l3 ? (uintptr_t)o->pkt_l3 : run->pkt;
+	run->pkt_lo = run->pkt < run->pkt_l2 ? run->pkt : run->pkt_l2;
+	run->pkt_lo = run->pkt_lo < run->pkt_l3 ? run->pkt_lo : run->pkt_l3;
+	run->given = o->regions;
+	run->given_cnt = o->region_cnt;
+	run->lent_cnt = 0;
+	run->callback = o->checked ? vm_callback_checked : vm_callback_trusted;
+	run->held_lock = NULL;
+}
+
+static void result_init(struct bpfx_run_result *res)
+{
+	res->r0 = 0;
+	res->insns = 0;
+	res->fault_insn = -1;
+	res->fault_msg[0] = '\0';
+}
+
 /* Called for every run, so it touches only what a run needs: the caller's
  * options are used in place when their size is this build's, the regions
  * are referenced rather than copied, and only the result's fields that
@@ -237,10 +272,7 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 
 	if (!res)
 		res = &scratch;
-	res->r0 = 0;
-	res->insns = 0;
-	res->fault_insn = -1;
-	res->fault_msg[0] = '\0';
+	result_init(res);
 	if (!prog)
 		return -EINVAL;
 	if (!opts || opts->sz != sizeof(*opts)) {
@@ -255,26 +287,24 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 	if (o->region_cnt && !o->regions)
 		return -EINVAL;
 
-	run.prog = prog;
-	run.user = o->user;
-	run.action = VM_RUN;
-	run.stop_r0 = 0;
-	run.checked = o->checked;
-	run.may_goto_left = VM_MAY_GOTO_LOOPS;
-	run.pkt = (uintptr_t)o->pkt;
-	run.pkt_end = run.pkt + (o->pkt ? o->pkt_len : 0);
-	run.pkt_l2 = o->pkt_l2 ? (uintptr_t)o->pkt_l2 : run.pkt;
-	run.pkt_l3 = o->pkt_l3 ? (uintptr_t)o->pkt_l3 : run.pkt;
-	run.pkt_lo = run.pkt < run.pkt_l2 ? run.pkt : run.pkt_l2;
-	run.pkt_lo = run.pkt_lo < run.pkt_l3 ? run.pkt_lo : run.pkt_l3;
-	run.given = o->regions;
-	run.given_cnt = o->region_cnt;
-	run.lent_cnt = 0;
-	run.callback = o->checked ? vm_callback_checked : vm_callback_trusted;
-	run.held_lock = NULL;
-
+	run_init(&run, prog, o);
 	if (!o->checked)
 		return vm_run_trusted(prog, &run, o->r1, o->r2, res);
 	return vm_run_checked(prog, &run, o->r1, o->r2,
 			      o->insn_budget ? o->insn_budget : VM_DEFAULT_BUDGET, res);
+}
+
+int vm_run_function(const struct bpfx_prog *prog, size_t idx, const uint64_t args[5],
+		    const struct bpfx_run_opts *o, struct bpfx_run_result *res)
+{
+	struct bpfx_run_ctx run;
+
+	result_init(res);
+	if (idx >= prog->cnt || (idx > 0 && prog->insns[idx - 1].code == (BPF_LD | BPF_IMM | BPF_DW)))
+		return -EINVAL;
+	run_init(&run, prog, o);
+	if (!o->checked)
+		return vm_run_trusted_at(prog, &run, prog->code + idx, args, 0, res);
+	return vm_run_checked_at(prog, &run, prog->code + idx, args,
+				 o->insn_budget ? o->insn_budget : VM_DEFAULT_BUDGET, res);
 }

@@ -402,23 +402,20 @@ done:
 #undef BUDGET_IN
 }
 
-/* A program's run: the stack lives here, on the caller's C stack. */
-int VM_LOOP_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
-	       uint64_t r1, uint64_t r2,
-#if VM_CHECKED
-	       uint64_t budget,
-#endif
-	       struct bpfx_run_result *res)
+/* A run from instruction `start` with r1-r5 = args: the stack lives here,
+ * on the caller's C stack. (budget: checked runs only.) */
+static int VM_AT_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
+		    const struct vm_insn *start, const uint64_t args[5], uint64_t budget,
+		    struct bpfx_run_result *res)
 {
 	uint8_t stack[VM_STACK_SIZE] __attribute__((aligned(16)));
-	const uint64_t args[5] = { r1, r2, 0, 0, 0 };
 
 	run->stack_lo = (uintptr_t)stack;
 	run->regs = NULL;
 #if VM_CHECKED
 	run->budget = budget;
 	run->budget_left = budget;
-	int err = VM_CORE_FN(prog, run, prog->code, args, 0, res);
+	int err = VM_CORE_FN(prog, run, start, args, 0, res);
 	res->insns = budget - run->budget_left;
 	if (run->held_lock) {
 		/* The verifier refuses a program that can exit holding a
@@ -435,7 +432,23 @@ int VM_LOOP_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 	}
 	return err;
 #else
-	return VM_CORE_FN(prog, run, prog->code, args, 0, res);
+	(void)budget;
+	return VM_CORE_FN(prog, run, start, args, 0, res);
+#endif
+}
+
+int VM_LOOP_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
+	       uint64_t r1, uint64_t r2,
+#if VM_CHECKED
+	       uint64_t budget,
+#endif
+	       struct bpfx_run_result *res)
+{
+	const uint64_t args[5] = { r1, r2, 0, 0, 0 };
+#if VM_CHECKED
+	return VM_AT_FN(prog, run, prog->code, args, budget, res);
+#else
+	return VM_AT_FN(prog, run, prog->code, args, 0, res);
 #endif
 }
 

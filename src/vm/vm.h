@@ -114,6 +114,13 @@ int vm_run_trusted(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 int vm_run_checked(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 		   uint64_t r1, uint64_t r2, uint64_t budget, struct bpfx_run_result *res);
 
+/* Runs the program's function at instruction idx as a run of its own
+ * (timer callbacks: no run is under way), with r1-r5 = args and the run
+ * options o (checked, regions, budget; r1/r2 ignored). Returns like
+ * bpfx_prog__run; -EINVAL when idx is no instruction. */
+int vm_run_function(const struct bpfx_prog *prog, size_t idx, const uint64_t args[5],
+		    const struct bpfx_run_opts *o, struct bpfx_run_result *res);
+
 /* Builds a program (bpfx_prog__new's work) with a resolver for lddw
  * pseudo sources; NULL resolver: only plain and function lddw. */
 struct bpfx_prog *vm_prog_build(const struct bpf_insn *insns, size_t cnt,

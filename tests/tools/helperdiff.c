@@ -9,7 +9,8 @@
  * run's nonce are compared too, from "bpf_trace_printk: " on; the kernel
  * side of that is skipped, saying why, when tracefs is not mounted or
  * tracing is off. Everything kernel-side is skipped when bpf() is
- * unavailable.
+ * unavailable. Programs named after_* run 100 ms after the one before
+ * (timer callbacks have run by then).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -57,6 +58,11 @@ static void run_prog(bpf_fn sys, int fd, const char *name, struct side *s)
 	memset(&r->ctx, 0, sizeof(r->ctx));
 	r->ctx.nonce = nonce;
 	r->ctx.ncpus = ncpus;
+	if (!strncmp(name, "after_", 6)) {
+		/* Runs once the timers armed before have fired. */
+		struct timespec pause = { 0, 100000000 };
+		nanosleep(&pause, NULL);
+	}
 	union bpf_attr t = { .test = { .prog_fd = (uint32_t)fd, .ctx_in = (uintptr_t)&r->ctx,
 				       .ctx_size_in = sizeof(r->ctx) } };
 	r->err = sys(BPF_PROG_TEST_RUN, &t, sizeof(t)) < 0 ? errno : 0;
@@ -187,6 +193,12 @@ int main(int argc, char **argv)
 	if (!run_bpfx(argv[1], &mine))
 		goto out;
 	CHECK(mine.n > 0, "%s has syscall programs", argv[1]);
+	for (int i = 0; getenv("HELPERDIFF_VERBOSE") && i < mine.n; i++) {
+		fprintf(stderr, "%s:", mine.runs[i].name);
+		for (int k = 0; k < 24; k++)
+			fprintf(stderr, " %lld", (long long)mine.runs[i].ctx.ret[k]);
+		fputc('\n', stderr);
+	}
 	for (int i = 0; i < mine.n; i++)
 		CHECK(mine.runs[i].err == 0, "bpfx runs %s: errno %d", mine.runs[i].name,
 		      mine.runs[i].err);
