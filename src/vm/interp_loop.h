@@ -404,9 +404,10 @@ done:
 
 /* A run from instruction `start` with r1-r5 = args: the stack lives here,
  * on the caller's C stack. (budget: checked runs only.) */
-static int VM_AT_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
-		    const struct vm_insn *start, const uint64_t args[5], uint64_t budget,
-		    struct bpfx_run_result *res)
+static inline __attribute__((always_inline)) int
+VM_AT_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
+	 const struct vm_insn *start, const uint64_t args[5], uint64_t budget,
+	 struct bpfx_run_result *res)
 {
 	uint8_t stack[VM_STACK_SIZE] __attribute__((aligned(16)));
 
