@@ -55,14 +55,47 @@ static struct {
 
 static pthread_once_t cond_once = PTHREAD_ONCE_INIT;
 
-static void init_cond(void)
+static void init_wake(void)
 {
 	pthread_condattr_t a;
 	pthread_condattr_init(&a);
 	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-	pthread_cond_destroy(&T.wake);
 	pthread_cond_init(&T.wake, &a);
 	pthread_condattr_destroy(&a);
+}
+
+/* fork(): the table is consistent in the child (the lock is held across
+ * the fork); the child has no timer thread and its parent's timers are
+ * not its own, so it starts with none. */
+static void before_fork(void)
+{
+	pthread_mutex_lock(&T.lock);
+}
+
+static void after_fork_parent(void)
+{
+	pthread_mutex_unlock(&T.lock);
+}
+
+static void after_fork_child(void)
+{
+	while (T.list) {
+		struct htimer *t = T.list;
+		T.list = t->next;
+		mem_free(t);
+	}
+	T.started = false;
+	T.running = NULL;
+	init_wake();
+	pthread_cond_init(&T.done, NULL);
+	pthread_mutex_unlock(&T.lock);
+}
+
+static void init_cond(void)
+{
+	pthread_cond_destroy(&T.wake);
+	init_wake();
+	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }
 
 static uint64_t now_ns(clockid_t c)

@@ -59,8 +59,21 @@ int bpfx_trace_pipe_path(char *out, size_t out_sz)
 	return helper_trace_path(out, out_sz);
 }
 
+/* fork(): no thread of the parent holds the lock across it, so a child
+ * can trace. */
+static void before_fork(void)
+{
+	pthread_mutex_lock(&trace_lock);
+}
+
+static void after_fork(void)
+{
+	pthread_mutex_unlock(&trace_lock);
+}
+
 static void open_trace(void)
 {
+	pthread_atfork(before_fork, after_fork, after_fork);
 	char path[4096];
 	if (helper_trace_path(path, sizeof(path)) == 0)
 		trace_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tbpf.h"
@@ -122,9 +123,23 @@ static void checked_misuse(void)
 	bpfx_prog__free(p);
 }
 
+/* A child forked after the parent's timer thread started has its own. */
+static void fires_in_child(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		fires();
+		_exit(t_done("helpers_timer child") ? 1 : 0);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "timers in a forked child");
+}
+
 int main(void)
 {
 	fires();
+	fires_in_child();
 	dies_with_its_objects();
 	checked_misuse();
 	return t_done("helpers_timer");
