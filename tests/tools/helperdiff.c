@@ -9,7 +9,7 @@
  * run's nonce are compared too, from "bpf_trace_printk: " on; the kernel
  * side of that is skipped, saying why, when tracefs is not mounted or
  * tracing is off. Everything kernel-side is skipped when bpf() is
- * unavailable. Programs named after_* run 100 ms after the one before
+ * unavailable. Programs named after_* run 300 ms after the one before
  * (timer callbacks have run by then).
  */
 #define _GNU_SOURCE
@@ -60,7 +60,7 @@ static void run_prog(bpf_fn sys, int fd, const char *name, struct side *s)
 	r->ctx.ncpus = ncpus;
 	if (!strncmp(name, "after_", 6)) {
 		/* Runs once the timers armed before have fired. */
-		struct timespec pause = { 0, 100000000 };
+		struct timespec pause = { 0, 300000000 };
 		nanosleep(&pause, NULL);
 	}
 	union bpf_attr t = { .test = { .prog_fd = (uint32_t)fd, .ctx_in = (uintptr_t)&r->ctx,

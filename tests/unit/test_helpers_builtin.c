@@ -86,8 +86,8 @@ static void host_helpers(void)
 	struct timespec pause = { 0, 200000000 };
 	nanosleep(&pause, NULL);
 	uint64_t j2 = call(BPF_FUNC_jiffies64);
-	CHECK(j2 - j1 >= 45 && j2 - j1 <= 60, "200 ms are ~50 jiffies at HZ=250: %llu",
-	      (unsigned long long)(j2 - j1));
+	CHECK(j2 - j1 >= 45 && j2 - j1 <= 250, "200 ms (or a little more) are ~50 jiffies at "
+	      "HZ=250: %llu", (unsigned long long)(j2 - j1));
 
 	int nodes = numa_nodes();
 	CHECK(call(BPF_FUNC_get_numa_node_id) < (uint64_t)nodes, "numa node below %d", nodes);
@@ -103,11 +103,14 @@ static void host_helpers(void)
 		return;
 	}
 	/* The same clock as the kernel's jiffies, within a few ticks. */
-	int64_t kj = kernel_call(BPF_FUNC_jiffies64);
 	uint64_t mine = call(BPF_FUNC_jiffies64);
-	int32_t diff = (int32_t)((uint32_t)mine - (uint32_t)kj);
-	CHECK(kj >= 0 && diff >= -5 && diff <= 5, "jiffies64: bpfx %u, kernel %lld (low 32 bits)",
-	      (uint32_t)mine, (long long)kj);
+	int64_t kj = kernel_call(BPF_FUNC_jiffies64);
+	uint64_t mine_after = call(BPF_FUNC_jiffies64);
+	int32_t lo = (int32_t)((uint32_t)kj - (uint32_t)mine);
+	int32_t hi = (int32_t)((uint32_t)mine_after - (uint32_t)kj);
+	CHECK(kj >= 0 && lo >= -2 && hi >= -2, "jiffies64: kernel %lld between bpfx's %u and %u "
+	      "(low 32 bits, 2 ticks of slack)", (long long)kj, (uint32_t)mine,
+	      (uint32_t)mine_after);
 	if (nodes == 1) {
 		int64_t kn = kernel_call(BPF_FUNC_get_numa_node_id);
 		CHECK(kn == (int64_t)call(BPF_FUNC_get_numa_node_id), "numa node: kernel %lld",
