@@ -26,7 +26,7 @@ static void usage(FILE *f)
 	      "                      assemble a text program into a raw file\n"
 	      "  map { show | dump | lookup | update | delete | getnext | create | pin |\n"
 	      "        freeze } ...    maps, bpftool's grammar (`bpfx map help`)\n"
-	      "  prog { load | loadall | show | dump xlated | run } ...\n"
+	      "  prog { load | loadall | show | dump xlated | run | tracelog } ...\n"
 	      "                      pinned programs, bpftool's grammar (`bpfx prog help`)\n"
 	      "  btf dump file FILE [format raw|c]\n"
 	      "                      print the BTF types of a raw BTF file or an object\n"
