@@ -136,6 +136,13 @@ enum bpfx_arg_type {
 	BPFX_ARG_PTR_TO_UNINIT_MAP_VALUE, /* written by the helper (pop, peek) */
 	BPFX_ARG_CONST_ALLOC_SIZE_OR_ZERO, /* bpf_ringbuf_reserve's size */
 	BPFX_ARG_PTR_TO_RINGBUF_MEM,       /* a reserved record, released by the call */
+	BPFX_ARG_PTR_TO_MEM_OR_NULL,    /* followed by BPFX_ARG_CONST_SIZE_OR_ZERO */
+	BPFX_ARG_PTR_TO_CONST_STR,      /* a NUL-terminated string in a read-only map */
+	BPFX_ARG_PTR_TO_LONG,           /* 8 writable, aligned bytes (strtol's result) */
+	BPFX_ARG_PTR_TO_FUNC,           /* a callback: lddw of a BPF_PSEUDO_FUNC */
+	BPFX_ARG_PTR_TO_STACK_OR_NULL,  /* a callback's context */
+	BPFX_ARG_PTR_TO_SPIN_LOCK,      /* struct bpf_spin_lock in a map value */
+	BPFX_ARG_PTR_TO_TIMER,          /* struct bpf_timer in a map value */
 };
 
 enum bpfx_ret_type {
@@ -477,6 +484,19 @@ int bpfx_perf_buffer__poll(struct bpfx_perf_buffer *pb, int timeout_ms);
 int bpfx_perf_buffer__epoll_fd(const struct bpfx_perf_buffer *pb);
 /* Closes the indexes it opened (producers get -ENOENT again). */
 void bpfx_perf_buffer__free(struct bpfx_perf_buffer *pb);
+/* The trace pipe: the file of the bpffs root to which bpf_trace_printk
+ * and bpf_trace_vprintk append their lines, in the kernel's trace_pipe
+ * format, from every process using the root. Writes its path into out;
+ * 0, -ENOENT (no bpffs root) or -ENAMETOOLONG. */
+int bpfx_trace_pipe_path(char *out, size_t out_sz);
+
+/* Takes the lines waiting in the trace pipe, as a reader of the kernel's
+ * trace_pipe does: whole lines, at most out_sz bytes, which no other
+ * reader will see again (not NUL-terminated). Returns the number of bytes,
+ * 0 when no line waits, or a negative errno (-ENOSPC: the first line is
+ * longer than out_sz; 2048 bytes always hold one). Safe against writers and
+ * other readers in any process of the root. */
+int bpfx_trace_pipe_read(char *out, size_t out_sz);
 
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);

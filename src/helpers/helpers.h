@@ -33,6 +33,31 @@ bool helper_mem_arg(struct bpfx_run_ctx *run, uint64_t ptr, size_t size, const c
 uint64_t helper_skb_load_bytes(uint64_t skb, uint64_t offset, uint64_t to, uint64_t len,
 			       uint64_t r5, struct bpfx_run_ctx *run);
 
+/* Checks shared by helpers (str_helpers.c). In checked runs: may the
+ * program access [ptr, ptr + size) (for writing if `write`)? If not, the
+ * run is stopped with -EFAULT naming helper and what, and false returned.
+ * Always true in trusted runs. */
+bool helper_mem_ok(struct bpfx_run_ctx *run, uint64_t ptr, uint64_t size, bool write,
+		   const char *helper, const char *what);
+/* The length of the constant string at ptr; -1 (the run stopped with
+ * -EFAULT) when a checked run may not read it up to its NUL. */
+long helper_const_str(struct bpfx_run_ctx *run, uint64_t ptr, const char *helper);
+
+/* The trace pipe bpf_trace_printk appends to (trace_helpers.c): a file
+ * of the bpffs root. Writes its path; -ENOENT without a root. */
+#define HELPER_TRACE_PIPE "trace_pipe"
+int helper_trace_path(char *out, size_t out_sz);
+
+/* The bpf_spin_lock word (lock_helpers.c): 0 free, else the holder's
+ * thread id; process-shared, and taken over from a holder that died. */
+void helper_spin_lock(uint32_t *lock);
+void helper_spin_unlock(uint32_t *lock);
+
+/* Timers (timer_helpers.c): cancels and forgets every timer of `map`, or
+ * whose callback is a function of `prog` (either may be NULL), waiting
+ * for a callback that runs. Called when maps and programs are destroyed. */
+void helper_timers_forget(const void *map, const void *prog);
+
 /* A file's helpers: a table sorted by id. */
 struct helper_group {
 	const struct bpfx_helper *helpers;
@@ -46,6 +71,8 @@ extern const struct helper_group helpers_host_group, helpers_map_group, helpers_
 extern const struct helper_group helpers_queue_group;
 extern const struct helper_group helpers_ringbuf_group, helpers_perf_group;
 extern const struct helper_group helpers_tail_call_group;
+extern const struct helper_group helpers_str_group, helpers_trace_group,
+	helpers_callback_group, helpers_percpu_group, helpers_lock_group, helpers_timer_group;
 
 /* Every built-in helper, sorted by id: built on first use (thread-safe),
  * then immutable. *cnt gets the number of entries; NULL if out of memory. */

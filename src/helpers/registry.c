@@ -19,6 +19,12 @@ static const struct helper_group *const groups[] = {
 	&helpers_ringbuf_group,
 	&helpers_perf_group,
 	&helpers_tail_call_group,
+	&helpers_str_group,
+	&helpers_trace_group,
+	&helpers_callback_group,
+	&helpers_percpu_group,
+	&helpers_lock_group,
+	&helpers_timer_group,
 };
 
 static struct bpfx_helper *table;

@@ -74,6 +74,28 @@ static void *array_lookup(struct map *m, const void *key)
 	return value_at(m, index, m->nr_slots > 1 ? vm_slot() % m->nr_slots : 0);
 }
 
+static void *percpu_array_lookup_percpu(struct map *m, const void *key, uint32_t cpu)
+{
+	uint32_t index;
+	memcpy(&index, key, sizeof(index));
+	if (index >= m->max_entries || cpu >= m->nr_slots)
+		return NULL;
+	return value_at(m, index, cpu);
+}
+
+static bool array_contains(const struct map *m, uintptr_t addr, size_t size);
+
+static int array_locate(struct map *m, uintptr_t addr, void **value, void *key)
+{
+	uint32_t index;
+	if (!array_contains(m, addr, 1) || m->nr_slots > 1)
+		return -ENOENT;
+	index = (uint32_t)((addr - (uintptr_t)m->data) / elem_size(m));
+	*value = value_at(m, index, 0);
+	memcpy(key, &index, sizeof(index));
+	return 0;
+}
+
 /* User space: a plain array copies value_size bytes; a per-CPU array
  * every slot's value, each elem_size bytes (padding included), like the
  * kernel's copies. */
@@ -179,6 +201,7 @@ const struct map_ops array_map_ops = {
 	.get_next_key = array_get_next_key,
 	.contains = array_contains,
 	.batch = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
+	.locate = array_locate,
 };
 
 /* From user space a per-CPU update writes every slot; from a program
@@ -196,4 +219,5 @@ const struct map_ops percpu_array_map_ops = {
 	.get_next_key = array_get_next_key,
 	.contains = array_contains,
 	.batch = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
+	.lookup_percpu = percpu_array_lookup_percpu,
 };

@@ -347,6 +347,25 @@ void *htab_lookup(struct map *m, const void *key)
 	return htab_value(htab_of(m), htab_elem_at(m, idx), map_slot(m));
 }
 
+void *htab_lookup_slot(struct map *m, const void *key, uint32_t cpu, uint32_t *idx)
+{
+	unsigned seq;
+
+	if (cpu >= m->nr_slots)
+		return NULL;
+	*idx = htab_find(m, key, htab_hash(m, key), &seq);
+	if (*idx == HTAB_NONE)
+		return NULL;
+	return htab_value(htab_of(m), htab_elem_at(m, *idx), cpu);
+}
+
+/* Programs: a pointer to runner slot cpu's value of a per-CPU map. */
+void *htab_lookup_percpu(struct map *m, const void *key, uint32_t cpu)
+{
+	uint32_t idx;
+	return htab_lookup_slot(m, key, cpu, &idx);
+}
+
 /* Copies a found element's value(s) out, as user space sees them. */
 void htab_copy_out(struct map *m, struct htab_elem *e, void *value)
 {
@@ -554,6 +573,20 @@ int htab_get_next_key(struct map *m, const void *key, void *next_key)
 	return first_key_from(m, idx == HTAB_NONE ? 0 : b + 1, next_key);
 }
 
+/* Timers: the element whose value holds addr. */
+int htab_locate(struct map *m, uintptr_t addr, void **value, void *key)
+{
+	const struct htab *h = htab_of(m);
+	uintptr_t start = (uintptr_t)m->data + h->elems_off;
+
+	if (!htab_contains(m, addr, 1) || m->nr_slots > 1)
+		return -ENOENT;
+	struct htab_elem *e = htab_elem_at(m, (uint32_t)((addr - start) / h->elem_size));
+	*value = htab_value(h, e, 0);
+	htab_words_load(key, htab_key(e), m->key_size);
+	return 0;
+}
+
 /* Checked mode: inside one value (one slot's, per-CPU) of an element. */
 bool htab_contains(const struct map *m, uintptr_t addr, size_t size)
 {
@@ -583,6 +616,7 @@ const struct map_ops htab_map_ops = {
 	.lookup_and_delete = htab_lookup_and_delete,
 	.batch = MAP_BATCH_ALL,
 	.lookup_batch = htab_lookup_batch,
+	.locate = htab_locate,
 };
 
 /* From a program, update writes the calling slot's value (a new key's
@@ -602,4 +636,5 @@ const struct map_ops htab_percpu_map_ops = {
 	.lookup_and_delete = htab_lookup_and_delete,
 	.batch = MAP_BATCH_ALL,
 	.lookup_batch = htab_lookup_batch,
+	.lookup_percpu = htab_lookup_percpu,
 };

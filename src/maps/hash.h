@@ -278,6 +278,12 @@ void htab_elem_init(struct map *m, uint32_t idx, const void *key, uint32_t hash,
 void htab_elem_rewrite(struct map *m, uint32_t idx, const struct htab_src *src);
 int htab_check_flags(uint32_t old, uint64_t flags);
 void *htab_lookup(struct map *m, const void *key);
+/* Per-CPU maps: runner slot cpu's value (NULL: absent, or no such slot). */
+void *htab_lookup_percpu(struct map *m, const void *key, uint32_t cpu);
+/* Timers: the value holding addr and its key (map_ops.locate). */
+int htab_locate(struct map *m, uintptr_t addr, void **value, void *key);
+/* The same, also giving the element's index (HTAB_NONE when absent). */
+void *htab_lookup_slot(struct map *m, const void *key, uint32_t cpu, uint32_t *idx);
 int htab_check(const union bpf_attr *attr);
 int htab_data_size(const union bpf_attr *attr, uint32_t nr_slots, uint64_t *size);
 int htab_init(struct map *m);

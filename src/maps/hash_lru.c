@@ -106,6 +106,18 @@ static void *lru_lookup(struct map *m, const void *key)
 	return htab_value(htab_of(m), htab_elem_at(m, idx), map_slot(m));
 }
 
+/* LRU_PERCPU_HASH, bpf_map_lookup_percpu_elem: slot cpu's value; marks
+ * the element used like any lookup from a program. */
+static void *lru_lookup_percpu(struct map *m, const void *key, uint32_t cpu)
+{
+	uint32_t idx;
+	void *v = htab_lookup_slot(m, key, cpu, &idx);
+
+	if (v)
+		set_ref(m, idx);
+	return v;
+}
+
 /* LRU_HASH: a new element, filled before the lock, replaces the old one
  * (which goes back to the free list) or adds the key. */
 static int lru_update(struct map *m, const void *key, const void *value, uint64_t flags)
@@ -214,6 +226,7 @@ const struct map_ops htab_lru_map_ops = {
 	.lookup_and_delete = htab_lookup_and_delete,
 	.batch = MAP_BATCH_ALL,
 	.lookup_batch = htab_lookup_batch,
+	.locate = htab_locate,
 };
 
 const struct map_ops htab_lru_percpu_map_ops = {
@@ -231,4 +244,5 @@ const struct map_ops htab_lru_percpu_map_ops = {
 	.lookup_and_delete = htab_lookup_and_delete,
 	.batch = MAP_BATCH_ALL,
 	.lookup_batch = htab_lookup_batch,
+	.lookup_percpu = lru_lookup_percpu,
 };

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "api/bpffs.h"
+#include "helpers/helpers.h"
 #include "maps/map.h"
 #include "util/alloc.h"
 #include "vm/slot.h"
@@ -149,6 +150,7 @@ static void map_destroy(struct obj *o)
 	struct map *m = map_of(o);
 	if (m->ops->priv_free)
 		m->ops->priv_free(m);
+	helper_timers_forget(m, NULL); /* timers in its values die with it */
 	munmap(map_base(m), m->hdr->size);
 	obj_put(m->btf);
 	mem_free(m->type_priv);

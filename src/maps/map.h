@@ -117,6 +117,12 @@ struct map_ops {
 	/* Optional: the map's file just got a name in the bpffs (a pin, or a
 	 * link from a pinned program), so other processes may open it. */
 	void (*named)(struct map *map);
+	/* Per-CPU maps (bpf_map_lookup_percpu_elem): like lookup, for the
+	 * value of runner slot `cpu`; NULL when absent or cpu >= nr_slots. */
+	void *(*lookup_percpu)(struct map *map, const void *key, uint32_t cpu);
+	/* Timers: the value that holds address addr, and its key (copied to
+	 * key, key_size bytes). -ENOENT when addr is in no value. */
+	int (*locate)(struct map *map, uintptr_t addr, void **value, void *key);
 };
 
 #define MAP_BATCH_LOOKUP 1u

@@ -152,15 +152,49 @@ static int vm_fault(struct bpfx_run_result *res, const struct vm_insn *code,
 
 #define VM_CHECKED 0
 #define VM_LOOP_FN vm_run_trusted
+#define VM_CORE_FN vm_loop_trusted
+#define VM_CB_FN vm_callback_trusted
+#define VM_AT_FN vm_run_trusted_at
 #include "vm/interp_loop.h"
 #undef VM_CHECKED
 #undef VM_LOOP_FN
+#undef VM_CORE_FN
+#undef VM_CB_FN
+#undef VM_AT_FN
 
 #define VM_CHECKED 1
 #define VM_LOOP_FN vm_run_checked
+#define VM_CORE_FN vm_loop_checked
+#define VM_CB_FN vm_callback_checked
+#define VM_AT_FN vm_run_checked_at
 #include "vm/interp_loop.h"
 #undef VM_CHECKED
 #undef VM_LOOP_FN
+#undef VM_CORE_FN
+#undef VM_CB_FN
+#undef VM_AT_FN
+
+int vm_call_callback(struct bpfx_run_ctx *run, uint64_t token, uint64_t r1, uint64_t r2,
+		     uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *r0)
+{
+	const struct bpfx_prog *prog = run->prog;
+	uint64_t idx = token & ~VM_FUNC_TAG_MASK;
+	const uint64_t args[5] = { r1, r2, r3, r4, r5 };
+
+	/* Only lddw of a function makes a token; a checked run may still hand
+	 * anything over, and the middle of an lddw is no instruction. */
+	if ((token & VM_FUNC_TAG_MASK) != VM_FUNC_TAG || idx >= prog->cnt ||
+	    (idx > 0 && prog->insns[idx - 1].code == (BPF_LD | BPF_IMM | BPF_DW))) {
+		bpfx_run_ctx__fault(run, -EFAULT, "callback 0x%llx is not a function of the "
+				    "program", (unsigned long long)token);
+		return -EFAULT;
+	}
+	if (!run->callback) {
+		bpfx_run_ctx__fault(run, -EOPNOTSUPP, "callbacks are not supported here");
+		return -EOPNOTSUPP;
+	}
+	return run->callback(run, (size_t)idx, args, r0);
+}
 
 const struct bpfx_helper *vm_find_helper(const struct bpfx_prog *prog, uint64_t id)
 {
@@ -290,6 +324,41 @@ static inline int vm_run_chain(const struct bpfx_prog *prog, struct bpfx_run_ctx
 	return err;
 }
 
+/* Sets up one run from the options (run.prog and the rest). */
+static void run_init(struct bpfx_run_ctx *run, const struct bpfx_prog *prog,
+		     const struct bpfx_run_opts *o)
+{
+	run->prog = prog;
+	run->user = o->user;
+	run->action = VM_RUN;
+	run->stop_r0 = 0;
+	run->checked = o->checked;
+	run->may_goto_left = VM_MAY_GOTO_LOOPS;
+	run->pkt = (uintptr_t)o->pkt;
+	run->pkt_end = run->pkt + (o->pkt ? o->pkt_len : 0);
+	run->pkt_l2 = o->pkt_l2 ? (uintptr_t)o->pkt_l2 : run->pkt;
+	run->pkt_l3 = o->pkt_l3 ? (uintptr_t)o->pkt_l3 : run->pkt;
+	run->pkt_lo = run->pkt < run->pkt_l2 ? run->pkt : run->pkt_l2;
+	run->pkt_lo = run->pkt_lo < run->pkt_l3 ? run->pkt_lo : run->pkt_l3;
+	run->given = o->regions;
+	run->given_cnt = o->region_cnt;
+	run->lent_cnt = 0;
+	run->callback = o->checked ? vm_callback_checked : vm_callback_trusted;
+	run->held_lock = NULL;
+	run->at_exit = NULL;
+	run->tail_call_cnt = 0;
+	run->held_cnt = 0;
+	run->cur_hold.put = NULL;
+}
+
+static void result_init(struct bpfx_run_result *res)
+{
+	res->r0 = 0;
+	res->insns = 0;
+	res->fault_insn = -1;
+	res->fault_msg[0] = '\0';
+}
+
 /* Called for every run, so it touches only what a run needs: the caller's
  * options are used in place when their size is this build's, the regions
  * are referenced rather than copied, and only the result's fields that
@@ -304,10 +373,7 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 
 	if (!res)
 		res = &scratch;
-	res->r0 = 0;
-	res->insns = 0;
-	res->fault_insn = -1;
-	res->fault_msg[0] = '\0';
+	result_init(res);
 	if (!prog)
 		return -EINVAL;
 	if (!opts || opts->sz != sizeof(*opts)) {
@@ -322,27 +388,27 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 	if (o->region_cnt && !o->regions)
 		return -EINVAL;
 
-	run.prog = prog;
-	run.user = o->user;
-	run.action = VM_RUN;
-	run.stop_r0 = 0;
-	run.checked = o->checked;
-	run.may_goto_left = VM_MAY_GOTO_LOOPS;
-	run.pkt = (uintptr_t)o->pkt;
-	run.pkt_end = run.pkt + (o->pkt ? o->pkt_len : 0);
-	run.pkt_l2 = o->pkt_l2 ? (uintptr_t)o->pkt_l2 : run.pkt;
-	run.pkt_l3 = o->pkt_l3 ? (uintptr_t)o->pkt_l3 : run.pkt;
-	run.pkt_lo = run.pkt < run.pkt_l2 ? run.pkt : run.pkt_l2;
-	run.pkt_lo = run.pkt_lo < run.pkt_l3 ? run.pkt_lo : run.pkt_l3;
-	run.given = o->regions;
-	run.given_cnt = o->region_cnt;
-	run.lent_cnt = 0;
-	run.at_exit = NULL;
-	run.tail_call_cnt = 0;
-	run.held_cnt = 0;
-	run.cur_hold.put = NULL;
-
+	run_init(&run, prog, o);
 	int err = vm_run_chain(prog, &run, o, res);
+	if (run.at_exit)
+		run.at_exit(&run);
+	return err;
+}
+
+int vm_run_function(const struct bpfx_prog *prog, size_t idx, const uint64_t args[5],
+		    const struct bpfx_run_opts *o, struct bpfx_run_result *res)
+{
+	struct bpfx_run_ctx run;
+
+	result_init(res);
+	if (idx >= prog->cnt || (idx > 0 && prog->insns[idx - 1].code == (BPF_LD | BPF_IMM | BPF_DW)))
+		return -EINVAL;
+	run_init(&run, prog, o);
+	int err = !o->checked
+			  ? vm_run_trusted_at(prog, &run, prog->code + idx, args, 0, res)
+			  : vm_run_checked_at(prog, &run, prog->code + idx, args,
+					      o->insn_budget ? o->insn_budget : VM_DEFAULT_BUDGET, res);
+	release_held(&run); /* what the function looked up (maps of maps) */
 	if (run.at_exit)
 		run.at_exit(&run);
 	return err;

@@ -10,15 +10,19 @@
  * the 8 x 512-byte eBPF stack and the call frames, so a program may run on
  * many threads at once. Semantics follow the Linux kernel (see each
  * handler); the pre-decoded operand `I->imm` is the instruction's imm
- * sign-extended to 64 bits.
+ * sign-extended to 64 bits. VM_CORE_FN and VM_CB_FN name the loop itself
+ * and the callback entry (run->callback) of this instantiation.
  */
 
-int VM_LOOP_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
-	       uint64_t r1, uint64_t r2,
-#if VM_CHECKED
-	       uint64_t budget,
-#endif
-	       struct bpfx_run_result *res)
+/* The loop itself. Runs code from `start` with r1-r5 = args and the frame
+ * pointer of frame depth0 (0 for a program's run; a callback runs one
+ * frame below the helper's caller, in the same stack area). Exits at the
+ * EXIT of frame depth0. Checked runs take their instruction budget from
+ * run->budget_left and leave what is left there (so a callback's
+ * instructions count against its program's run). */
+static int VM_CORE_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
+	   const struct vm_insn *start, const uint64_t args[5], unsigned depth0,
+	   struct bpfx_run_result *res)
 {
 	static const void *const labels[ISA_OP_COUNT] = {
 #define VM_LABEL(NAME, CODE, MATCH, VAL, SHAPE, SYM, CN) [ISA_OP_##NAME] = &&op_##NAME,
@@ -26,25 +30,24 @@ int VM_LOOP_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 #undef VM_LABEL
 	};
 	uint64_t reg[11] = { 0 };
-	uint8_t stack[VM_STACK_SIZE] __attribute__((aligned(16)));
 	struct {
 		const struct bpfx_prog *prog;  /* the caller's program (tail calls change it) */
 		const struct vm_insn *ret;
 		uint64_t saved[4];     /* r6-r9 of the caller */
 		uint64_t fp;
 	} frames[VM_MAX_FRAMES];
-	unsigned depth = 0;
+	unsigned depth = depth0;
 	const struct vm_insn *code = prog->code;
-	const struct vm_insn *I = code;
+	const struct vm_insn *I = start;
+	uint64_t *const outer_regs = run->regs;
 	int err = 0;
 #if VM_CHECKED
-	uint64_t left = budget;
+	uint64_t left = run->budget_left;
 #endif
 
-	run->stack_lo = (uintptr_t)stack;
-	reg[1] = r1;
-	reg[2] = r2;
-	reg[10] = (uintptr_t)stack + VM_STACK_SIZE;
+	run->regs = reg;
+	memcpy(&reg[1], args, 5 * sizeof(*args));
+	reg[10] = run->stack_lo + VM_STACK_SIZE - (uint64_t)depth0 * VM_FRAME_SIZE;
 
 #define D reg[I->dst]
 #define S reg[I->src]
@@ -78,7 +81,12 @@ int VM_LOOP_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 	uint64_t fault_addr = 0;
 	unsigned fault_size = 0;
 	bool fault_write = false;
+	/* Helpers may run callbacks, which spend the same budget. */
+#define BUDGET_OUT() (run->budget_left = left)
+#define BUDGET_IN() (left = run->budget_left)
 #else
+#define BUDGET_OUT() ((void)0)
+#define BUDGET_IN() ((void)0)
 #define DISPATCH() goto *labels[I->op]
 #define ACCESS(addr, size, write) ((void)0)
 #define ATOMIC_ALIGN(addr, size) ((void)0)
@@ -167,7 +175,9 @@ op_MAY_GOTO:
 
 	/* ---- calls ---- */
 op_CALL_HELPER:
+	BUDGET_OUT();
 	reg[0] = ((bpfx_helper_fn)(uintptr_t)K)(reg[1], reg[2], reg[3], reg[4], reg[5], run);
+	BUDGET_IN();
 	if (__builtin_expect(run->action != VM_RUN, 0))
 		goto helper_stopped;
 	NEXT();
@@ -199,7 +209,9 @@ op_CALLX: {
 	const struct bpfx_helper *h = vm_find_helper(prog, target);
 	if (!h)
 		goto bad_callx;
+	BUDGET_OUT();
 	reg[0] = h->fn(reg[1], reg[2], reg[3], reg[4], reg[5], run);
+	BUDGET_IN();
 	if (__builtin_expect(run->action != VM_RUN, 0))
 		goto helper_stopped;
 	NEXT();
@@ -211,7 +223,7 @@ op_CALL_KFUNC:
 	/* prog.c refuses kfunc calls before a program can run. */
 	goto bad_callx;
 op_EXIT:
-	if (depth == 0) {
+	if (depth == depth0) {
 		res->r0 = reg[0];
 		goto done;
 	}
@@ -394,13 +406,14 @@ misaligned_atomic:
 out_of_budget:
 	err = vm_fault(res, code, I, -ELOOP,
 		       "instruction budget of %llu exceeded (infinite loop?)",
-		       (unsigned long long)budget);
+		       (unsigned long long)run->budget);
 	goto done;
 #endif
 done:
 #if VM_CHECKED
-	res->insns = budget - left;
+	run->budget_left = left;
 #endif
+	run->regs = outer_regs;
 	return err;
 
 #undef D
@@ -414,4 +427,88 @@ done:
 #undef ATOMIC_ALIGN
 #undef NEXT
 #undef JUMP
+#undef BUDGET_OUT
+#undef BUDGET_IN
+}
+
+/* A run from instruction `start` with r1-r5 = args: the stack lives here,
+ * on the caller's C stack. (budget: checked runs only.) */
+static inline __attribute__((always_inline)) int
+VM_AT_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
+	 const struct vm_insn *start, const uint64_t args[5], uint64_t budget,
+	 struct bpfx_run_result *res)
+{
+	uint8_t stack[VM_STACK_SIZE] __attribute__((aligned(16)));
+
+	run->stack_lo = (uintptr_t)stack;
+	run->regs = NULL;
+#if VM_CHECKED
+	run->budget = budget;
+	run->budget_left = budget;
+	int err = VM_CORE_FN(prog, run, start, args, 0, res);
+	res->insns = budget - run->budget_left;
+	if (run->held_lock) {
+		/* The verifier refuses a program that can exit holding a
+		 * bpf_spin_lock; one that skipped it (or faulted) must not
+		 * leave the map wedged. The lock word is free at 0
+		 * (helpers/lock_helpers.c). */
+		__atomic_store_n((uint32_t *)run->held_lock, 0, __ATOMIC_RELEASE);
+		if (!err) {
+			res->fault_insn = -1;
+			snprintf(res->fault_msg, sizeof(res->fault_msg),
+				 "the program ended holding a bpf_spin_lock (released)");
+			err = -EFAULT;
+		}
+	}
+	return err;
+#else
+	(void)budget;
+	return VM_CORE_FN(prog, run, start, args, 0, res);
+#endif
+}
+
+int VM_LOOP_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
+	       uint64_t r1, uint64_t r2,
+#if VM_CHECKED
+	       uint64_t budget,
+#endif
+	       struct bpfx_run_result *res)
+{
+	const uint64_t args[5] = { r1, r2, 0, 0, 0 };
+#if VM_CHECKED
+	return VM_AT_FN(prog, run, prog->code, args, budget, res);
+#else
+	return VM_AT_FN(prog, run, prog->code, args, 0, res);
+#endif
+}
+
+/* A callback (run->callback), called by a helper of a run of this loop:
+ * instruction idx runs in the frame below the helper's caller (whose
+ * frame pointer is r10 now), so the callback may use the caller's stack
+ * through pointers and the 8-frame limit counts both. */
+static int VM_CB_FN(struct bpfx_run_ctx *run, size_t idx, const uint64_t args[5],
+		    uint64_t *r0)
+{
+	struct bpfx_run_result res;
+	unsigned depth = (unsigned)((run->stack_lo + VM_STACK_SIZE - run->regs[10]) / VM_FRAME_SIZE);
+	int err;
+
+	if (depth + 1 >= VM_MAX_FRAMES) {
+		bpfx_run_ctx__fault(run, -EFAULT, "callback: call stack deeper than %d frames",
+				    VM_MAX_FRAMES);
+		return -EFAULT;
+	}
+	res.fault_insn = -1;
+	err = VM_CORE_FN(run->prog, run, run->prog->code + idx, args, depth + 1, &res);
+	if (err) {
+		/* The innermost callback's place is the one worth reporting. */
+		if (strncmp(res.fault_msg, "in callback", 11))
+			bpfx_run_ctx__fault(run, err, "in callback, insn %d: %s", res.fault_insn,
+					    res.fault_msg);
+		else
+			bpfx_run_ctx__fault(run, err, "%s", res.fault_msg);
+		return err;
+	}
+	*r0 = res.r0;
+	return run->action == VM_RUN ? 0 : -ECANCELED;
 }

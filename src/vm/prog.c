@@ -235,6 +235,7 @@ void bpfx_prog__free(struct bpfx_prog *prog)
 {
 	if (!prog)
 		return;
+	helper_timers_forget(NULL, prog); /* no callback of it may run any more */
 	mem_free(prog->code);
 	mem_free(prog->helpers);
 	mem_free(prog->owners);

@@ -120,7 +120,23 @@ struct bpfx_run_ctx {
 	struct vm_hold tail_hold, cur_hold;
 	size_t held_cnt;               /* inner maps held by the current program */
 	struct vm_hold held[VM_MAX_HELD];
+	/* Callbacks (bpf_loop, for_each_map_elem, timers): the engine running
+	 * the program sets `callback` to run instruction idx as a function
+	 * with r1-r5 = args in a new frame below the helper's caller; 0 and *r0,
+	 * or a negative errno with the run already stopped (fault or stop). */
+	int (*callback)(struct bpfx_run_ctx *run, size_t idx, const uint64_t args[5],
+			uint64_t *r0);
+	uint64_t *regs;                /* interpreter: the registers of the frame running */
+	uint64_t budget, budget_left;  /* checked runs: instruction budget */
+	void *held_lock;               /* the bpf_spin_lock the program holds, if any */
 };
+
+/* From inside a helper: calls the program's function `token` (what lddw
+ * of a BPF_PSEUDO_FUNC gave the program) with r1-r5; 0 and its r0, or a
+ * negative errno when the token is no function (the run then faults) or
+ * the callback stopped the run - the helper must then return at once. */
+int vm_call_callback(struct bpfx_run_ctx *run, uint64_t token, uint64_t r1, uint64_t r2,
+		     uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *r0);
 
 /* The two instantiations of the dispatch loop (interp.c): trusted runs
  * rely on the verifier; checked runs check every access and the budget.
@@ -129,6 +145,13 @@ int vm_run_trusted(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 		   uint64_t r1, uint64_t r2, struct bpfx_run_result *res);
 int vm_run_checked(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 		   uint64_t r1, uint64_t r2, uint64_t budget, struct bpfx_run_result *res);
+
+/* Runs the program's function at instruction idx as a run of its own
+ * (timer callbacks: no run is under way), with r1-r5 = args and the run
+ * options o (checked, regions, budget; r1/r2 ignored). Returns like
+ * bpfx_prog__run; -EINVAL when idx is no instruction. */
+int vm_run_function(const struct bpfx_prog *prog, size_t idx, const uint64_t args[5],
+		    const struct bpfx_run_opts *o, struct bpfx_run_result *res);
 
 /* Builds a program (bpfx_prog__new's work) with a resolver for lddw
  * pseudo sources; NULL resolver: only plain and function lddw. */

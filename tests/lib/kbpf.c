@@ -35,6 +35,8 @@ static int load_once(enum bpf_prog_type type, const struct bpf_insn *insns, size
 	attr.insns = (uint64_t)(uintptr_t)insns;
 	attr.insn_cnt = (uint32_t)cnt;
 	attr.license = (uint64_t)(uintptr_t)license;
+	if (type == BPF_PROG_TYPE_SYSCALL) /* the kernel accepts only sleepable ones */
+		attr.prog_flags = BPF_F_SLEEPABLE;
 	if (log && log_sz) {
 		log[0] = '\0';
 		attr.log_buf = (uint64_t)(uintptr_t)log;

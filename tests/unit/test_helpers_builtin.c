@@ -3,12 +3,16 @@
  * the kernel's clocks, random numbers vary and stay 32-bit, the processor
  * id is a CPU of this machine; and the name table agrees with the ids. */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "helpers/helpers.h"
 #include "helpers/names.h"
+#include "kbpf.h"
 #include "tcheck.h"
 #include "tinsn.h"
 
@@ -31,6 +35,87 @@ static uint64_t now_ns(clockid_t c)
 	struct timespec ts;
 	clock_gettime(c, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The low 32 bits of what the kernel's helper `id` returns now (test_run
+ * hands back r0's low half), or -errno. */
+static int64_t kernel_call(uint32_t id)
+{
+	struct bpf_insn p[] = { CALL((int)id), EXIT() };
+	char log[512];
+	uint32_t ret;
+	int fd = kbpf_prog_load(BPF_PROG_TYPE_SYSCALL, p, 2, log, sizeof(log));
+	if (fd < 0)
+		return fd;
+	union bpf_attr a = { .test = { .prog_fd = (uint32_t)fd } };
+	int err = kbpf_sys(BPF_PROG_TEST_RUN, &a, sizeof(a));
+	ret = a.test.retval;
+	close(fd);
+	return err < 0 ? -errno : (int64_t)ret;
+}
+
+static int numa_nodes(void)
+{
+	DIR *d = opendir("/sys/devices/system/node");
+	int n = 0;
+	if (!d)
+		return 1;
+	for (struct dirent *e; (e = readdir(d));)
+		n += !strncmp(e->d_name, "node", 4) && e->d_name[4] >= '0' && e->d_name[4] <= '9';
+	closedir(d);
+	return n ? n : 1;
+}
+
+/* The clocks and ids of the catalogue added for issue #4: coarse and
+ * TAI clocks between readings of the same clocks, jiffies64 and the NUMA
+ * node as the kernel's own helpers return them at the same moment
+ * (BPF_PROG_TEST_RUN of a syscall program), the processor id the
+ * thread's runner slot. */
+static void host_helpers(void)
+{
+	uint64_t before = now_ns(CLOCK_MONOTONIC_COARSE);
+	uint64_t coarse = call(BPF_FUNC_ktime_get_coarse_ns);
+	CHECK(before <= coarse && coarse <= now_ns(CLOCK_MONOTONIC_COARSE),
+	      "ktime_get_coarse_ns is CLOCK_MONOTONIC_COARSE");
+	before = now_ns(CLOCK_TAI);
+	uint64_t tai = call(BPF_FUNC_ktime_get_tai_ns);
+	CHECK(before <= tai && tai <= now_ns(CLOCK_TAI), "ktime_get_tai_ns is CLOCK_TAI");
+
+	/* jiffies count HZ (250) per second of the monotonic clock. */
+	uint64_t j1 = call(BPF_FUNC_jiffies64);
+	struct timespec pause = { 0, 200000000 };
+	nanosleep(&pause, NULL);
+	uint64_t j2 = call(BPF_FUNC_jiffies64);
+	CHECK(j2 - j1 >= 45 && j2 - j1 <= 250, "200 ms (or a little more) are ~50 jiffies at "
+	      "HZ=250: %llu", (unsigned long long)(j2 - j1));
+
+	int nodes = numa_nodes();
+	CHECK(call(BPF_FUNC_get_numa_node_id) < (uint64_t)nodes, "numa node below %d", nodes);
+
+	/* The runner slot: the same for every call on this thread. */
+	uint64_t slot = call(BPF_FUNC_get_smp_processor_id);
+	CHECK(call(BPF_FUNC_get_smp_processor_id) == slot,
+	      "processor id is this thread's runner slot: %llu", (unsigned long long)slot);
+
+	const char *why = kbpf_unavailable();
+	if (why) {
+		t_skip("kernel comparison of jiffies64 and the NUMA node: %s", why);
+		return;
+	}
+	/* The same clock as the kernel's jiffies, within a few ticks. */
+	uint64_t mine = call(BPF_FUNC_jiffies64);
+	int64_t kj = kernel_call(BPF_FUNC_jiffies64);
+	uint64_t mine_after = call(BPF_FUNC_jiffies64);
+	int32_t lo = (int32_t)((uint32_t)kj - (uint32_t)mine);
+	int32_t hi = (int32_t)((uint32_t)mine_after - (uint32_t)kj);
+	CHECK(kj >= 0 && lo >= -2 && hi >= -2, "jiffies64: kernel %lld between bpfx's %u and %u "
+	      "(low 32 bits, 2 ticks of slack)", (long long)kj, (uint32_t)mine,
+	      (uint32_t)mine_after);
+	if (nodes == 1) {
+		int64_t kn = kernel_call(BPF_FUNC_get_numa_node_id);
+		CHECK(kn == (int64_t)call(BPF_FUNC_get_numa_node_id), "numa node: kernel %lld",
+		      (long long)kn);
+	}
 }
 
 int main(void)
@@ -72,5 +157,6 @@ int main(void)
 		      h->name, kname ? kname : "?");
 		CHECK(h->fn != NULL, "helper %u has a function", h->id);
 	}
+	host_helpers();
 	return t_done("helpers_builtin");
 }

@@ -10,7 +10,7 @@ bool cli_json;
 bool cli_pretty;
 const char *cli_btf_path;
 
-static void json_escape(FILE *f, const char *s)
+void json_escape(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {

@@ -45,5 +45,7 @@ void json_uint(uint64_t v);
 void json_int(int64_t v);
 void json_bool(bool v);
 void json_end_document(void);
+/* Writes s as a JSON string (quoted, escaped) to f. */
+void json_escape(FILE *f, const char *s);
 
 #endif

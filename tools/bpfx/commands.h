@@ -21,5 +21,6 @@ int map_dump_btf(int fd, const struct bpf_map_info *info, unsigned int cpus);
 /* PROG := pinned PATH | id ID | name NAME (prog.c): consumes two
  * arguments; a descriptor, or -1 after printing the error. */
 int prog_open_arg(int *argc, char ***argv);
+int cmd_prog_tracelog(int argc, char **argv);   /* tracelog.c, under `prog` */
 
 #endif

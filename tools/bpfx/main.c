@@ -27,7 +27,7 @@ static void usage(FILE *f)
 	      "                      assemble a text program into a raw file\n"
 	      "  map { show | dump | lookup | update | delete | getnext | create | pin |\n"
 	      "        freeze } ...    maps, bpftool's grammar (`bpfx map help`)\n"
-	      "  prog { load | loadall | show | dump xlated | run } ...\n"
+	      "  prog { load | loadall | show | dump xlated | run | tracelog } ...\n"
 	      "                      pinned programs, bpftool's grammar (`bpfx prog help`)\n"
 	      "  ringbuf [pinned] PATH [count N]\n"
 	      "                      print a pinned ringbuf's records as they arrive\n"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bpfx prog { load | loadall | show | list | dump xlated | run | help }
+ * bpfx prog { load | loadall | show | list | dump xlated | run | tracelog | help }
  *
  * bpftool's grammar and output. Each bpfx process is its own "kernel", so
  * a program outlives a command only as a pin: `load` pins what it loads,
@@ -24,6 +24,7 @@ static void prog_usage(FILE *f)
 	      "       bpfx prog loadall OBJ DIR [pinmaps MAP_DIR]\n"
 	      "       bpfx prog run PROG data_in FILE [data_out FILE] [ctx_in FILE]\n"
 	      "                          [ctx_out FILE] [repeat N]\n"
+	      "       bpfx prog tracelog\n"
 	      "\n"
 	      "       PROG := { pinned PATH | id ID | name NAME | tag TAG }\n"
 	      "\n"
@@ -446,6 +447,8 @@ int cmd_prog(int argc, char **argv)
 	argc--, argv++;
 	if (!strcmp(cmd, "load") || !strcmp(cmd, "loadall"))
 		return do_load(argc, argv, !strcmp(cmd, "loadall"));
+	if (!strcmp(cmd, "tracelog"))
+		return cmd_prog_tracelog(argc, argv);
 	bool dump = !strcmp(cmd, "dump");
 	if (dump) {
 		if (argc < 1 || strcmp(argv[0], "xlated"))
