@@ -15,6 +15,9 @@ static const struct helper_group *const groups[] = {
 	&helpers_host_group,
 	&helpers_map_group,
 	&helpers_skb_group,
+	&helpers_xdp_group,
+	&helpers_csum_group,
+	&helpers_skb_adjust_group,
 };
 
 static struct bpfx_helper *table;

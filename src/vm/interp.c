@@ -200,6 +200,12 @@ int bpfx_run_ctx__add_region(struct bpfx_run_ctx *run, void *ptr, size_t len, bo
 int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opts,
 		   struct bpfx_run_result *res)
 {
+	return vm_run_hook(prog, opts, NULL, res);
+}
+
+int vm_run_hook(const struct bpfx_prog *prog, const struct bpfx_run_opts *opts, void *hook,
+		struct bpfx_run_result *res)
+{
 	struct bpfx_run_opts copy;
 	struct bpfx_run_result scratch;
 	struct bpfx_run_ctx run;
@@ -240,6 +246,7 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 	run.given = o->regions;
 	run.given_cnt = o->region_cnt;
 	run.lent_cnt = 0;
+	run.hook = hook;
 
 	if (!o->checked)
 		return vm_run_trusted(prog, &run, o->r1, o->r2, res);

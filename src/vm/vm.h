@@ -87,6 +87,8 @@ struct bpfx_run_ctx {
 	const struct bpfx_region *given; /* the caller's regions (not copied) */
 	size_t given_cnt;
 	size_t lent_cnt;               /* regions helpers added during the run */
+	void *hook;                    /* the hook's state (a packet context of
+					* hooks/packet.h), or NULL */
 	struct bpfx_region lent[VM_MAX_REGIONS];
 };
 
@@ -97,6 +99,11 @@ int vm_run_trusted(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 		   uint64_t r1, uint64_t r2, struct bpfx_run_result *res);
 int vm_run_checked(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 		   uint64_t r1, uint64_t r2, uint64_t budget, struct bpfx_run_result *res);
+
+/* bpfx_prog__run with the hook's state in run->hook, for hooks whose
+ * helpers need it (packet contexts). */
+int vm_run_hook(const struct bpfx_prog *prog, const struct bpfx_run_opts *opts, void *hook,
+		struct bpfx_run_result *res);
 
 /* Builds a program (bpfx_prog__new's work) with a resolver for lddw
  * pseudo sources; NULL resolver: only plain and function lddw. */
