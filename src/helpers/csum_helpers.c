@@ -26,11 +26,21 @@ static uint16_t csum_fold(uint32_t s)
 	return (uint16_t)~s;
 }
 
-/* x86-64's csum_partial on an aligned buffer: 64-bit words added with
- * end-around carry, the trailing bytes zero-padded, folded to 32 bits. */
+/* x86-64's csum_partial: 64-bit words added with end-around carry, the
+ * trailing bytes zero-padded, folded to 32 bits; an odd start address
+ * rotates the seed and swaps the bytes of the 16-bit result. */
 static uint32_t csum_partial(const uint8_t *p, uint32_t len, uint32_t seed)
 {
+	bool odd = (uintptr_t)p & 1;
 	uint64_t acc = seed, w;
+
+	if (odd) {
+		if (!len)
+			return seed;
+		acc = (seed >> 8) | (seed << 24);
+		acc += (uint64_t)p[0] << 8;
+		p++, len--;
+	}
 	for (; len >= 8; p += 8, len -= 8) {
 		memcpy(&w, p, 8);
 		acc += w;
@@ -42,28 +52,40 @@ static uint32_t csum_partial(const uint8_t *p, uint32_t len, uint32_t seed)
 		acc += w;
 		acc += acc < w;
 	}
-	return csum_add((uint32_t)acc, (uint32_t)(acc >> 32));
+	uint32_t r = csum_add((uint32_t)acc, (uint32_t)(acc >> 32));
+	if (odd) {
+		r = (uint16_t)~csum_fold(r);
+		r = ((r >> 8) & 0xff) | ((r & 0xff) << 8);
+	}
+	return r;
 }
 
-/* bpf_csum_diff(from, from_size, to, to_size, seed): the partial sum of
- * the negated `from` words and the `to` words, at most 512 bytes in all. */
+/* csum_from32to16: the 32-bit sum folded to 16 bits, not inverted. */
+static uint16_t csum_16(uint32_t sum)
+{
+	sum += (sum >> 16) | (sum << 16);
+	return (uint16_t)(sum >> 16);
+}
+
+/* bpf_csum_diff(from, from_size, to, to_size, seed): the sum of the `to`
+ * words less the `from` words, plus seed, folded to 16 bits (not
+ * inverted). Since Linux 6.13 the sizes need not be multiples of 4. */
 static uint64_t csum_diff(uint64_t from, uint64_t from_size, uint64_t to, uint64_t to_size,
 			  uint64_t seed, struct bpfx_run_ctx *run)
 {
-	uint32_t fs = (uint32_t)from_size, ts = (uint32_t)to_size, diff[128];
-	if (((fs | ts) & 3) || (uint64_t)fs + ts > sizeof(diff))
-		return HELPER_ERR(-EINVAL);
+	uint32_t fs = (uint32_t)from_size, ts = (uint32_t)to_size, sd = (uint32_t)seed;
+	const uint8_t *f = (const uint8_t *)(uintptr_t)from, *t = (const uint8_t *)(uintptr_t)to;
+
 	if (!helper_mem(run, from, fs, false, "bpf_csum_diff") ||
 	    !helper_mem(run, to, ts, false, "bpf_csum_diff"))
 		return 0;
-	uint32_t j = 0, w;
-	for (uint32_t i = 0; i < fs; i += 4, j++) {
-		memcpy(&w, (const uint8_t *)(uintptr_t)from + i, 4);
-		diff[j] = ~w;
-	}
-	for (uint32_t i = 0; i < ts; i += 4, j++)
-		memcpy(&diff[j], (const uint8_t *)(uintptr_t)to + i, 4);
-	return csum_partial((const uint8_t *)diff, fs + ts, (uint32_t)seed);
+	if (fs && ts)
+		return csum_16(csum_add(csum_partial(t, ts, sd), ~csum_partial(f, fs, 0)));
+	if (ts)
+		return csum_16(csum_partial(t, ts, sd));
+	if (fs)
+		return csum_16(~csum_partial(f, fs, ~sd));
+	return sd;
 }
 
 /* The 16-bit checksum at skb->data + offset, writable: offsets are even
@@ -84,7 +106,7 @@ static int csum_field(struct pkt_skb *s, uint64_t offset, uint8_t **field)
 static int csum_replace(uint8_t *field, uint64_t from, uint64_t to, uint64_t sz)
 {
 	uint16_t sum;
-	uint32_t diff[2] = { ~(uint32_t)from, (uint32_t)to };
+	uint32_t diff[2] = { ~(uint32_t)from, (uint32_t)to };  /* aligned: csum_partial's even path */
 
 	memcpy(&sum, field, 2);
 	switch (sz) {

@@ -90,6 +90,7 @@ static uint64_t skb_change_tail(uint64_t ctx, uint64_t new_len, uint64_t flags, 
 		memset(s->data + s->len, 0, n - s->len);
 	}
 	s->len = n;
+	s->skb.gso_size = s->skb.gso_segs = 0; /* skb_gso_reset */
 	pkt_skb_sync(s, run);
 	return 0;
 }

@@ -156,6 +156,10 @@ int pkt_skb_load(struct pkt_skb *s, const void *in, uint32_t size, bool l2,
 	s->redirect_ifindex = s->redirect_flags = 0;
 	if (size == PKT_ETH_HLEN)
 		return -EINVAL; /* nothing after the Ethernet header */
+	/* An IPv4 or IPv6 frame must hold its network header. */
+	if ((s->skb.protocol == 0x0008 && size < PKT_ETH_HLEN + 20) ||
+	    (s->skb.protocol == 0xdd86 && size < PKT_ETH_HLEN + 40))
+		return -EINVAL;
 	if (ctx) {
 		int err = apply_ctx(s, ctx);
 		if (err)

@@ -60,20 +60,25 @@ void pkt_xdp_sync(struct pkt_xdp *x)
 	x->regions[1] = (struct bpfx_region){ x->meta, (size_t)(x->end - x->meta), true };
 }
 
-/* xdp_convert_md_to_buff's checks. bpfx has no network devices: the
- * loopback device (1) has no registered XDP queue (EINVAL, as in the
- * kernel), any other index names no device (ENODEV). */
+/* xdp_convert_md_to_buff's checks. bpfx's only network device is the
+ * loopback device (1), with one receive queue; any other index names no
+ * device (ENODEV). A data_end before the end of the input asks for
+ * fragments, which bpfx does not build (EOPNOTSUPP). */
 static int check_md(const struct xdp_md *ctx, uint32_t size)
 {
-	if (ctx->data_meta || ctx->data_end != size || ctx->data > ctx->data_end ||
+	if (ctx->data_meta || ctx->data_end > size || ctx->data > ctx->data_end ||
 	    (ctx->data & 3) || ctx->data > PKT_XDP_MAX_META)
 		return -EINVAL;
+	if (ctx->data_end < size)
+		return -EOPNOTSUPP;
 	if (ctx->egress_ifindex)
 		return -EINVAL;
 	if (!ctx->ingress_ifindex && ctx->rx_queue_index)
 		return -EINVAL;
-	if (ctx->ingress_ifindex)
-		return ctx->ingress_ifindex == 1 ? -EINVAL : -ENODEV;
+	if (ctx->ingress_ifindex > 1)
+		return -ENODEV;
+	if (ctx->ingress_ifindex && ctx->rx_queue_index)
+		return -EINVAL;
 	return 0;
 }
 
@@ -97,7 +102,7 @@ int pkt_xdp_load(struct pkt_xdp *x, const void *in, uint32_t size, const struct 
 	x->data = x->meta + metalen;
 	x->end = x->meta + size;
 	memcpy(x->meta, in, size);
-	x->md = (struct xdp_md){ .ingress_ifindex = 1 };
+	x->md = (struct xdp_md){ .ingress_ifindex = 1 }; /* the loopback device's queue 0 */
 	x->redirect_ifindex = 0;
 	pkt_xdp_sync(x);
 	return 0;
