@@ -10,5 +10,8 @@ int cmd_asm(int argc, char **argv);
 int cmd_btf(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_prog(int argc, char **argv);
+int cmd_xdp(int argc, char **argv);
+int cmd_tc(int argc, char **argv);
+int cmd_socket(int argc, char **argv);
 
 #endif

@@ -28,6 +28,8 @@ static void usage(FILE *f)
 	      "        freeze } ...    maps, bpftool's grammar (`bpfx map help`)\n"
 	      "  prog { load | loadall | show | dump xlated | run } ...\n"
 	      "                      pinned programs, bpftool's grammar (`bpfx prog help`)\n"
+	      "  xdp | tc | socket OBJ [prog NAME] --pcap IN [--out OUT] [pinmaps DIR]\n"
+	      "      [--threads N]   run a packet program over a pcap file; print verdicts\n"
 	      "  btf dump file FILE [format raw|c]\n"
 	      "                      print the BTF types of a raw BTF file or an object\n"
 	      "  version             print the version\n"
@@ -58,6 +60,9 @@ static const struct command commands[] = {
 	{ "btf", cmd_btf },
 	{ "map", cmd_map },
 	{ "prog", cmd_prog },
+	{ "xdp", cmd_xdp },
+	{ "tc", cmd_tc },
+	{ "socket", cmd_socket },
 };
 
 static int print_version(void)

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * --threads N: the pcap file read into memory once, then N threads, each
+ * with its own runner (and so its own per-CPU slot), over frames i, i+N,
+ * ... Each thread records verdicts and, when OUT is asked for, copies of
+ * the frames it passes; the main thread then counts and writes them in
+ * file order, so the output does not depend on scheduling (maps shared
+ * by the threads may).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "packet.h"
+
+struct frame {
+	struct pcapio_frame h;          /* h.data unused: see off */
+	size_t off;                     /* in the file's data */
+	/* the run's outcome */
+	int err;
+	struct bpfx_pkt_result res;     /* res.data: a malloc'd copy, or NULL */
+};
+
+struct job {
+	const struct pkt_kind *k;
+	int prog_fd;
+	const uint8_t *data;
+	struct frame *frames;
+	size_t n;
+	unsigned step, first;
+	bool keep_output;
+	int err;                        /* creating the runner */
+};
+
+static void *run_part(void *arg)
+{
+	struct job *j = arg;
+	struct bpfx_pkt_runner *r = bpfx_pkt_runner__new(j->prog_fd, &j->err);
+	if (!r)
+		return NULL;
+	for (size_t i = j->first; i < j->n; i += j->step) {
+		struct frame *f = &j->frames[i];
+		const uint8_t *bytes = j->data + f->off;
+		f->err = bpfx_pkt_runner__run(r, bytes, f->h.caplen, &f->res);
+		const uint8_t *o;
+		uint32_t olen;
+		void *copy = NULL;
+		if (!f->err && j->keep_output && pkt_output(j->k, bytes, f->h.caplen, &f->res, &o, &olen) &&
+		    (copy = malloc(olen ? olen : 1)))
+			memcpy(copy, o, olen);
+		f->res.data = copy;
+		f->res.len = copy ? olen : 0;
+	}
+	bpfx_pkt_runner__free(r);
+	return NULL;
+}
+
+/* The whole file: frame headers and one buffer of their bytes. */
+static int read_all(struct pcapio_in *in, struct frame **frames, size_t *n, uint8_t **data)
+{
+	size_t cap = 0, dcap = 0, dlen = 0;
+	struct pcapio_frame fr, *h = &fr;
+	char why[512];
+	int rc;
+	*frames = NULL, *n = 0, *data = NULL;
+	while ((rc = pcapio_next(in, &fr, why, sizeof(why))) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			void *p = realloc(*frames, cap * sizeof(**frames));
+			if (!p)
+				return cli_error("out of memory reading the capture");
+			*frames = p;
+		}
+		while (dlen + h->caplen > dcap) {
+			dcap = dcap ? dcap * 2 : 1 << 20;
+			void *p = realloc(*data, dcap);
+			if (!p)
+				return cli_error("out of memory reading the capture");
+			*data = p;
+		}
+		memcpy(*data + dlen, fr.data, h->caplen);
+		(*frames)[(*n)++] = (struct frame){ .h = *h, .off = dlen };
+		dlen += h->caplen;
+	}
+	if (rc < 0)
+		return cli_error("can't read frame %zu: %s", *n + 1, why);
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int pkt_run_threads(const struct pkt_kind *k, int prog_fd, struct pcapio_in *in,
+		    struct pcapio_out *out,
+		    unsigned threads, struct pkt_stats *st, double *secs)
+{
+	struct frame *frames;
+	uint8_t *data;
+	size_t n;
+	int rc = read_all(in, &frames, &n, &data);
+	struct job *jobs = rc ? NULL : calloc(threads, sizeof(*jobs));
+	pthread_t *tids = jobs ? calloc(threads, sizeof(*tids)) : NULL;
+	if (!rc && !tids)
+		rc = cli_error("out of memory");
+	unsigned started = 0;
+	double t0 = now_s();
+	for (unsigned t = 0; !rc && t < threads; t++) {
+		jobs[t] = (struct job){ k, prog_fd, data, frames, n, threads, t, out != NULL, 0 };
+		if (pthread_create(&tids[t], NULL, run_part, &jobs[t]))
+			rc = cli_error("can't start thread %u", t + 1);
+		else
+			started++;
+	}
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+	*secs = now_s() - t0;
+	for (unsigned t = 0; !rc && t < threads; t++)
+		if (jobs[t].err)
+			rc = cli_error("can't run the program: %s", strerror(-jobs[t].err));
+	for (size_t i = 0; i < n; i++) {
+		struct frame *f = &frames[i];
+		if (!rc) {
+			uint32_t net = f->h.caplen > 14 ? f->h.caplen - 14 : 0;
+			pkt_count(st, k, i, f->err, &f->res, net);
+		}
+		if (!rc && f->res.data) {
+			struct pcapio_frame of = { f->h.sec, f->h.usec, f->res.len,
+						   f->res.len + (f->h.len - f->h.caplen),
+						   f->res.data };
+			pcapio_write(out, &of);
+		}
+		free((void *)f->res.data);
+	}
+	free(tids);
+	free(jobs);
+	free(frames);
+	free(data);
+	return rc;
+}
