@@ -120,6 +120,7 @@ demo: deps
 bench: deps
 	$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bench/run.sh
+	@BUILD=$(BUILD) bench/packets.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include/bpfx $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin

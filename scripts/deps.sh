@@ -7,13 +7,14 @@
 #   gcc, make, libc6-dev  the build
 #   linux-libc-dev        <linux/bpf.h>: the ABI bpfx implements
 #   libelf-dev            reading clang's eBPF object files
+#   libpcap-dev           the CLI's packet runs read and write capture files
 #   clang, llvm           compiling example and benchmark programs to eBPF
 #                         (llvm-objcopy extracts their instructions)
 #   bpftool, libbpf-dev   tests compare bpfx with the kernel's own tools
 #   pkgconf               tests build an embedding example through bpfx.pc
 set -euo pipefail
 
-packages=(gcc make libc6-dev linux-libc-dev libelf-dev clang llvm bpftool libbpf-dev pkgconf)
+packages=(gcc make libc6-dev linux-libc-dev libelf-dev libpcap-dev clang llvm bpftool libbpf-dev pkgconf)
 missing=()
 for p in "${packages[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

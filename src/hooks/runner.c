@@ -113,14 +113,17 @@ int bpfx_pkt_runner__run(struct bpfx_pkt_runner *r, const void *frame, uint32_t 
 
 	if (!r || !res || (!frame && len))
 		return -EINVAL;
-	memset(res, 0, sizeof(*res));
+	/* Per frame: only what the result needs, no clearing of the whole. */
 	vr.r0 = 0;
 	vr.fault_msg[0] = '\0';
+	res->data = NULL;
+	res->len = 0;
 	int err = r->type == BPF_PROG_TYPE_XDP ? run_xdp(r, frame, len, &vr, res)
 					       : run_skb(r, frame, len, &vr, res);
 	res->verdict = (uint32_t)vr.r0;
-	memcpy(res->fault_msg, vr.fault_msg, sizeof(res->fault_msg));
+	res->fault_msg[0] = '\0';
 	if (err) {
+		memcpy(res->fault_msg, vr.fault_msg, sizeof(res->fault_msg));
 		res->data = NULL;
 		res->len = 0;
 	}

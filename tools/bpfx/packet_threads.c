@@ -17,12 +17,17 @@
 #include "cli.h"
 #include "packet.h"
 
+/* One frame of the file and its run's outcome, kept small: a million
+ * frames live in memory at once. */
 struct frame {
-	struct pcapio_frame h;          /* h.data unused: see off */
+	long sec, usec;
+	uint32_t caplen, len;
 	size_t off;                     /* in the file's data */
-	/* the run's outcome */
 	int err;
-	struct bpfx_pkt_result res;     /* res.data: a malloc'd copy, or NULL */
+	uint32_t verdict;
+	bool faulted;
+	uint8_t *out;                   /* a malloc'd copy of the passed frame, or NULL */
+	uint32_t out_len;
 };
 
 struct job {
@@ -34,6 +39,7 @@ struct job {
 	unsigned step, first;
 	bool keep_output;
 	int err;                        /* creating the runner */
+	char fault_msg[192];            /* the thread's first fault */
 };
 
 static void *run_part(void *arg)
@@ -44,16 +50,19 @@ static void *run_part(void *arg)
 		return NULL;
 	for (size_t i = j->first; i < j->n; i += j->step) {
 		struct frame *f = &j->frames[i];
-		const uint8_t *bytes = j->data + f->off;
-		f->err = bpfx_pkt_runner__run(r, bytes, f->h.caplen, &f->res);
-		const uint8_t *o;
+		const uint8_t *bytes = j->data + f->off, *o;
+		struct bpfx_pkt_result res;
 		uint32_t olen;
-		void *copy = NULL;
-		if (!f->err && j->keep_output && pkt_output(j->k, bytes, f->h.caplen, &f->res, &o, &olen) &&
-		    (copy = malloc(olen ? olen : 1)))
-			memcpy(copy, o, olen);
-		f->res.data = copy;
-		f->res.len = copy ? olen : 0;
+		f->err = bpfx_pkt_runner__run(r, bytes, f->caplen, &res);
+		f->verdict = res.verdict;
+		f->faulted = res.fault_msg[0] != '\0';
+		if (f->faulted && !j->fault_msg[0])
+			memcpy(j->fault_msg, res.fault_msg, sizeof(j->fault_msg));
+		if (!f->err && j->keep_output && pkt_output(j->k, bytes, f->caplen, &res, &o, &olen) &&
+		    (f->out = malloc(olen ? olen : 1))) {
+			memcpy(f->out, o, olen);
+			f->out_len = olen;
+		}
 	}
 	bpfx_pkt_runner__free(r);
 	return NULL;
@@ -83,7 +92,8 @@ static int read_all(struct pcapio_in *in, struct frame **frames, size_t *n, uint
 			*data = p;
 		}
 		memcpy(*data + dlen, fr.data, h->caplen);
-		(*frames)[(*n)++] = (struct frame){ .h = *h, .off = dlen };
+		(*frames)[(*n)++] = (struct frame){ .sec = h->sec, .usec = h->usec,
+						    .caplen = h->caplen, .len = h->len, .off = dlen };
 		dlen += h->caplen;
 	}
 	if (rc < 0)
@@ -113,7 +123,8 @@ int pkt_run_threads(const struct pkt_kind *k, int prog_fd, struct pcapio_in *in,
 	unsigned started = 0;
 	double t0 = now_s();
 	for (unsigned t = 0; !rc && t < threads; t++) {
-		jobs[t] = (struct job){ k, prog_fd, data, frames, n, threads, t, out != NULL, 0 };
+		jobs[t] = (struct job){ .k = k, .prog_fd = prog_fd, .data = data, .frames = frames,
+					.n = n, .step = threads, .first = t, .keep_output = out != NULL };
 		if (pthread_create(&tids[t], NULL, run_part, &jobs[t]))
 			rc = cli_error("can't start thread %u", t + 1);
 		else
@@ -128,16 +139,17 @@ int pkt_run_threads(const struct pkt_kind *k, int prog_fd, struct pcapio_in *in,
 	for (size_t i = 0; i < n; i++) {
 		struct frame *f = &frames[i];
 		if (!rc) {
-			uint32_t net = f->h.caplen > 14 ? f->h.caplen - 14 : 0;
-			pkt_count(st, k, i, f->err, &f->res, net);
+			struct bpfx_pkt_result res = { .verdict = f->verdict };
+			if (f->faulted)
+				memcpy(res.fault_msg, jobs[i % threads].fault_msg, sizeof(res.fault_msg));
+			pkt_count(st, k, i, f->err, &res, f->caplen > 14 ? f->caplen - 14 : 0);
 		}
-		if (!rc && f->res.data) {
-			struct pcapio_frame of = { f->h.sec, f->h.usec, f->res.len,
-						   f->res.len + (f->h.len - f->h.caplen),
-						   f->res.data };
+		if (!rc && f->out) {
+			struct pcapio_frame of = { f->sec, f->usec, f->out_len,
+						   f->out_len + (f->len - f->caplen), f->out };
 			pcapio_write(out, &of);
 		}
-		free((void *)f->res.data);
+		free(f->out);
 	}
 	free(tids);
 	free(jobs);
