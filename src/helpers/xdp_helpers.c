@@ -9,6 +9,7 @@
 
 #include "helpers/helpers.h"
 #include "helpers/pkt_ctx.h"
+#include "maps/map.h"
 
 #define XDP_ABORTED_ 0
 #define XDP_REDIRECT_ 4
@@ -147,6 +148,37 @@ static uint64_t redirect(uint64_t ifindex, uint64_t flags, uint64_t r3, uint64_t
 	return 0;
 }
 
+/* bpf_redirect_map(map, key, flags) on a DEVMAP: the entry's device
+ * becomes the target and the verdict XDP_REDIRECT; an empty or missing
+ * entry gives the low two bits of flags (a fallback action) unless
+ * BPF_F_BROADCAST; flags beyond those are an abort. */
+static uint64_t redirect_map(uint64_t r1, uint64_t key, uint64_t flags, uint64_t r4,
+			     uint64_t r5, struct bpfx_run_ctx *run)
+{
+	struct map *m = (struct map *)(uintptr_t)r1;
+	const uint64_t actions = 3; /* XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX */
+	struct pkt_hook *h = run->hook;
+
+	if (!vm_prog_owns(run->prog, m) || m->type != BPF_MAP_TYPE_DEVMAP) {
+		bpfx_run_ctx__fault(run, -EFAULT, "bpf_redirect_map: R1 (0x%llx) is not a devmap "
+				    "of this program", (unsigned long long)r1);
+		return 0;
+	}
+	if (!h || h->kind != PKT_XDP) {
+		bpfx_run_ctx__fault(run, -EINVAL, "bpf_redirect_map: called outside an XDP run");
+		return 0;
+	}
+	if (flags & ~(actions | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS))
+		return XDP_ABORTED_;
+	uint32_t k = (uint32_t)key;
+	const struct bpf_devmap_val *v = m->ops->lookup(m, &k);
+	if (!v && !(flags & BPF_F_BROADCAST))
+		return flags & actions;
+	((struct pkt_xdp *)((char *)h - offsetof(struct pkt_xdp, hook)))->redirect_ifindex =
+		v ? v->ifindex : 0;
+	return XDP_REDIRECT_;
+}
+
 #define CTX_INT { BPFX_ARG_PTR_TO_CTX, BPFX_ARG_ANYTHING }
 
 /* Sorted by id. */
@@ -155,6 +187,8 @@ static const struct bpfx_helper xdp_helpers[] = {
 	  { BPFX_ARG_ANYTHING, BPFX_ARG_ANYTHING } },
 	{ BPF_FUNC_xdp_adjust_head, "bpf_xdp_adjust_head", xdp_adjust_head, BPFX_RET_INTEGER,
 	  CTX_INT },
+	{ BPF_FUNC_redirect_map, "bpf_redirect_map", redirect_map, BPFX_RET_INTEGER,
+	  { BPFX_ARG_CONST_MAP_PTR, BPFX_ARG_ANYTHING, BPFX_ARG_ANYTHING } },
 	{ BPF_FUNC_xdp_adjust_meta, "bpf_xdp_adjust_meta", xdp_adjust_meta, BPFX_RET_INTEGER,
 	  CTX_INT },
 	{ BPF_FUNC_xdp_adjust_tail, "bpf_xdp_adjust_tail", xdp_adjust_tail, BPFX_RET_INTEGER,

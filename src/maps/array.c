@@ -152,7 +152,7 @@ static int array_delete(struct map *m, const void *key)
 	return -EINVAL;
 }
 
-static int array_get_next_key(struct map *m, const void *key, void *next_key)
+int array_get_next_key(struct map *m, const void *key, void *next_key)
 {
 	uint32_t index = UINT32_MAX, next;
 

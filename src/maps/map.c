@@ -23,6 +23,7 @@
 #define MAP_TYPE_LAST_KNOWN BPF_MAP_TYPE_USER_RINGBUF
 
 extern const struct map_ops array_map_ops, percpu_array_map_ops;
+extern const struct map_ops devmap_map_ops;
 extern const struct map_ops htab_map_ops, htab_percpu_map_ops, htab_lru_map_ops,
 	htab_lru_percpu_map_ops;
 
@@ -34,6 +35,7 @@ static const struct map_ops *const ops_by_type[] = {
 	[BPF_MAP_TYPE_PERCPU_HASH] = &htab_percpu_map_ops,
 	[BPF_MAP_TYPE_LRU_HASH] = &htab_lru_map_ops,
 	[BPF_MAP_TYPE_LRU_PERCPU_HASH] = &htab_lru_percpu_map_ops,
+	[BPF_MAP_TYPE_DEVMAP] = &devmap_map_ops,
 };
 
 const struct map_ops *map_ops_of(uint32_t type)

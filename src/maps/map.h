@@ -129,6 +129,10 @@ static inline uint64_t map_user_value_size(const struct map *m)
  * BPF_F_RDONLY_PROG maps are read-only to programs. */
 bool map_value_contains(const void *map, uintptr_t addr, size_t size, bool write);
 
+/* get_next_key of maps indexed by a u32 below max_entries, every index
+ * present (array.c; devmap.c uses it too). */
+int array_get_next_key(struct map *m, const void *key, void *next_key);
+
 /* Number of runner slots ("CPUs" of per-CPU maps). */
 uint32_t map_nr_slots(void);
 

@@ -87,6 +87,30 @@ int xdp_redir(struct xdp_md *ctx)
 	return bpf_redirect(p[0], p[1] & 1);
 }
 
+/* Redirect targets: pktdiff puts the loopback device (1) at key 1. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u32);
+} devs SEC(".maps");
+
+SEC("xdp")
+int xdp_redir_map(struct xdp_md *ctx)
+{
+	PARAMS(ctx, p);
+	__u64 flags = p[1] & 3;
+	if (p[1] & 4)
+		flags |= BPF_F_BROADCAST;
+	if (p[1] & 8)
+		flags |= BPF_F_EXCLUDE_INGRESS;
+	if (p[1] & 16)
+		flags |= 0x100;
+	__u32 key = p[0] & 7;
+	__u32 *dev = bpf_map_lookup_elem(&devs, &key);
+	return bpf_redirect_map(&devs, p[0] & 0xff, flags) | (dev ? *dev << 8 : 0xff00);
+}
+
 /* The context test_run builds: ifindex, queue, metadata length. */
 SEC("xdp")
 int xdp_ctx(struct xdp_md *ctx)

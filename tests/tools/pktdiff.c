@@ -291,6 +291,27 @@ static void diff_refusals(const struct sides *s)
 	}
 }
 
+/* Redirect maps get the loopback device at key 1 on both sides. */
+static void fill_devmaps(struct bpfx_object *mine, struct bpf_object *theirs)
+{
+	uint32_t key = 1, dev = 1;
+	for (size_t i = 0; i < bpfx_object__map_cnt(mine); i++) {
+		struct bpfx_map *m = bpfx_object__map(mine, i);
+		if (bpfx_map__type(m) != BPF_MAP_TYPE_DEVMAP)
+			continue;
+		union bpf_attr a = { .map_fd = (uint32_t)bpfx_map__fd(m), .key = (uintptr_t)&key,
+				     .value = (uintptr_t)&dev };
+		CHECK(bpfx_bpf(BPF_MAP_UPDATE_ELEM, &a, sizeof(a)) == 0, "bpfx devmap update: %s",
+		      strerror(errno));
+		struct bpf_map *km = theirs ? bpf_object__find_map_by_name(theirs, bpfx_map__name(m))
+					    : NULL;
+		a.map_fd = km ? (uint32_t)bpf_map__fd(km) : 0;
+		if (km)
+			CHECK(kbpf_sys(BPF_MAP_UPDATE_ELEM, &a, sizeof(a)) == 0,
+			      "kernel devmap update: %s", strerror(errno));
+	}
+}
+
 static bool is_packet_prog(uint32_t type)
 {
 	return type == BPF_PROG_TYPE_XDP || type == BPF_PROG_TYPE_SCHED_CLS ||
@@ -320,6 +341,7 @@ int main(int argc, char **argv)
 		if (!CHECK(theirs && !bpf_object__load(theirs), "the kernel loads %s", argv[1]))
 			return t_done("packets");
 	}
+	fill_devmaps(mine, theirs);
 	bool refused_xdp = false, refused_skb = false;
 	for (size_t i = 0; i < bpfx_object__program_cnt(mine); i++) {
 		struct bpfx_program *p = bpfx_object__program(mine, i);

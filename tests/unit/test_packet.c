@@ -9,11 +9,14 @@
  * tests/suites/packets.sh.)
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <bpfx/bpfx.h>
 
+#include "kbpf.h"
 #include "tbpf.h"
 #include "tcheck.h"
 #include "tinsn.h"
@@ -162,8 +165,81 @@ static void test_socket_runner(void)
 	close(fd);
 }
 
+/* DEVMAP from user space, as one scenario run against bpfx_bpf() and
+ * the kernel's bpf(): every return value and errno, and the values. */
+typedef int (*bpf_fn)(int cmd, union bpf_attr *attr, unsigned int size);
+
+static void devmap_scenario(bpf_fn sys, char *log, size_t room)
+{
+	int n = 0;
+	union bpf_attr c = { .map_type = BPF_MAP_TYPE_DEVMAP, .key_size = 4, .value_size = 4,
+			     .max_entries = 4 };
+	union bpf_attr bad = c;
+	bad.value_size = 12;
+	int r = sys(BPF_MAP_CREATE, &bad, sizeof(bad));
+	n += snprintf(log + n, room - (size_t)n, "bad size %d/%d;", r, errno);
+	int fd = sys(BPF_MAP_CREATE, &c, sizeof(c));
+	if (fd < 0) {
+		snprintf(log + n, room - (size_t)n, "create failed %d", errno);
+		return;
+	}
+	struct { uint32_t key, val; uint64_t flags; } steps[] = {
+		{ 1, 1, BPF_ANY }, { 2, 999999, BPF_ANY }, { 4, 1, BPF_ANY }, { 0, 1, BPF_NOEXIST },
+		{ 0, 1, 5 }, { 3, 1, BPF_EXIST }, { 3, 0, BPF_ANY },
+	};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		errno = 0;
+		union bpf_attr a = { .map_fd = (uint32_t)fd, .key = (uintptr_t)&steps[i].key,
+				     .value = (uintptr_t)&steps[i].val, .flags = steps[i].flags };
+		r = sys(BPF_MAP_UPDATE_ELEM, &a, sizeof(a));
+		n += snprintf(log + n, room - (size_t)n, " upd%zu %d/%d", i, r, r ? errno : 0);
+	}
+	for (uint32_t k = 0; k < 5; k++) {
+		uint32_t v = 0xdead;
+		errno = 0;
+		union bpf_attr a = { .map_fd = (uint32_t)fd, .key = (uintptr_t)&k, .value = (uintptr_t)&v };
+		r = sys(BPF_MAP_LOOKUP_ELEM, &a, sizeof(a));
+		n += snprintf(log + n, room - (size_t)n, " get%u %d/%d=%x", k, r, r ? errno : 0, v);
+	}
+	uint32_t k = 9, next = 0;
+	union bpf_attr d = { .map_fd = (uint32_t)fd, .key = (uintptr_t)&k };
+	r = sys(BPF_MAP_DELETE_ELEM, &d, sizeof(d));
+	n += snprintf(log + n, room - (size_t)n, " del9 %d/%d", r, r ? errno : 0);
+	k = 1;
+	r = sys(BPF_MAP_DELETE_ELEM, &d, sizeof(d));
+	n += snprintf(log + n, room - (size_t)n, " del1 %d", r);
+	union bpf_attr g = { .map_fd = (uint32_t)fd, .key = (uintptr_t)&k, .next_key = (uintptr_t)&next };
+	r = sys(BPF_MAP_GET_NEXT_KEY, &g, sizeof(g));
+	n += snprintf(log + n, room - (size_t)n, " next %d:%u", r, next);
+	struct bpf_map_info info = { 0 };
+	union bpf_attr in = { .info = { .bpf_fd = (uint32_t)fd, .info_len = sizeof(info),
+					.info = (uintptr_t)&info } };
+	r = sys(BPF_OBJ_GET_INFO_BY_FD, &in, sizeof(in));
+	snprintf(log + n, room - (size_t)n, " info %d flags %x", r, info.map_flags);
+	close(fd);
+}
+
+static void test_devmap(void)
+{
+	char mine[1024], theirs[1024];
+	devmap_scenario(bpfx_bpf, mine, sizeof(mine));
+	if (getenv("TEST_VERBOSE"))
+		fprintf(stderr, "devmap: %s\n", mine);
+	CHECK(strstr(mine, "upd0 0/0 upd1 -1/22 upd2 -1/7 upd3 -1/17 upd4 -1/22") &&
+	      strstr(mine, "get1 0/0=1") && strstr(mine, "get0 -1/2"),
+	      "devmap in bpfx: %s", mine);
+	const char *why = kbpf_unavailable();
+	if (why) {
+		t_skip("devmap against the kernel: %s", why);
+		return;
+	}
+	devmap_scenario(kbpf_sys, theirs, sizeof(theirs));
+	CHECK(!strcmp(mine, theirs), "devmap\n  bpfx:   %s\n  kernel: %s", mine, theirs);
+}
+
 int main(void)
 {
+	test_devmap();
 	test_xdp_runner();
 	test_fault_contained();
 	test_helper_guards();
