@@ -3,8 +3,9 @@
  * Helpers that add or remove headers of a tc program's skb: VLAN tags
  * (the first pushed tag goes to the "hardware accelerated" __sk_buff
  * fields, each further push inserts the previous one into the frame, pops
- * undo that) and room at the MAC or network layer (bpf_skb_adjust_room,
- * without the encapsulation flags). skbuff.c's and filter.c's rules and
+ * undo that), room at the MAC or network layer (bpf_skb_adjust_room,
+ * without the encapsulation flags) and a new MAC header in front
+ * (bpf_skb_change_head). skbuff.c's and filter.c's rules and
  * errnos; the skb's headers are tracked as offsets from skb->data.
  * Called on the program's thread.
  */
@@ -199,7 +200,7 @@ static uint64_t skb_adjust_room(uint64_t ctx, uint64_t len_diff, uint64_t mode, 
 	 * bpf_skb_net_grow/shrink refuse them. */
 	bool gso = s->skb.gso_size != 0;
 	if ((shrink && (abs >= len_cur || len_cur - abs < len_min)) ||
-	    (!shrink && s->len + abs > PKT_SKB_MAX_LEN && !gso))
+	    (!shrink && s->len + abs > PKT_SKB_MAX_ALLOC && !gso))
 		return HELPER_ERR(-ENOTSUPP_);
 	int err;
 	if (shrink) {
@@ -220,6 +221,35 @@ static uint64_t skb_adjust_room(uint64_t ctx, uint64_t len_diff, uint64_t mode, 
 			return HELPER_ERR(-EOPNOTSUPP); /* encapsulation: not built */
 		err = room_grow(s, off, abs);
 	}
+	if (!err && !(flags & BPF_F_ADJ_ROOM_NO_CSUM_RESET))
+		s->csum_unnecessary = false, s->csum_level = 0;
+	pkt_skb_sync(s, run);
+	return HELPER_ERR(err);
+}
+
+/* bpf_skb_change_head(skb, head_room, flags): head_room zero bytes in
+ * front, which become the MAC header; the network header and protocol
+ * stay. At most SKB_MAX_ALLOC bytes in all unless GSO; a negative room
+ * is EINVAL. */
+static uint64_t skb_change_head(uint64_t ctx, uint64_t head_room, uint64_t flags, uint64_t r4,
+				uint64_t r5, struct bpfx_run_ctx *run)
+{
+	struct pkt_skb *s = helper_skb(run, ctx, "bpf_skb_change_head");
+	if (!s)
+		return 0;
+	uint32_t room = (uint32_t)head_room, new_len = s->len + room;
+	if (flags || (int32_t)room < 0 || (!s->skb.gso_size && new_len > PKT_SKB_MAX_ALLOC) ||
+	    new_len < s->len)
+		return HELPER_ERR(-EINVAL);
+	int err = pkt_skb_headroom(s, room);
+	if (!err) {
+		s->data -= room;
+		s->len = new_len;
+		memset(s->data, 0, room);
+		s->net_off += (int32_t)room;
+		s->mac_off = 0;
+		s->mac_len = (uint16_t)s->net_off;
+	}
 	pkt_skb_sync(s, run);
 	return HELPER_ERR(err);
 }
@@ -230,6 +260,8 @@ static const struct bpfx_helper adjust_helpers[] = {
 	  { BPFX_ARG_PTR_TO_CTX, BPFX_ARG_ANYTHING, BPFX_ARG_ANYTHING } },
 	{ BPF_FUNC_skb_vlan_pop, "bpf_skb_vlan_pop", skb_vlan_pop, BPFX_RET_INTEGER,
 	  { BPFX_ARG_PTR_TO_CTX } },
+	{ BPF_FUNC_skb_change_head, "bpf_skb_change_head", skb_change_head, BPFX_RET_INTEGER,
+	  { BPFX_ARG_PTR_TO_CTX, BPFX_ARG_ANYTHING, BPFX_ARG_ANYTHING } },
 	{ BPF_FUNC_skb_adjust_room, "bpf_skb_adjust_room", skb_adjust_room, BPFX_RET_INTEGER,
 	  { BPFX_ARG_PTR_TO_CTX, BPFX_ARG_ANYTHING, BPFX_ARG_ANYTHING, BPFX_ARG_ANYTHING } },
 };

@@ -34,6 +34,70 @@ uint64_t helper_skb_load_bytes(uint64_t skb, uint64_t offset, uint64_t to, uint6
 	return 0;
 }
 
+/* bpf_skb_load_bytes_relative(skb, offset, to, len, start): from the MAC
+ * or the network header; like skb_load_bytes, a miss zeroes `to`. */
+static uint64_t skb_load_bytes_relative(uint64_t ctx, uint64_t offset, uint64_t to, uint64_t len,
+					uint64_t start, struct bpfx_run_ctx *run)
+{
+	struct pkt_skb *s = helper_skb(run, ctx, "bpf_skb_load_bytes_relative");
+	if (!s || !helper_mem(run, to, (uint32_t)len, true, "bpf_skb_load_bytes_relative"))
+		return 0;
+	offset = (uint32_t)offset, len = (uint32_t)len;
+	int64_t from = (uint32_t)start == BPF_HDR_START_MAC ? s->mac_off
+		       : (uint32_t)start == BPF_HDR_START_NET ? s->net_off : -1000000;
+	if (offset > 0xffff || from == -1000000 || from + (int64_t)offset + (int64_t)len > s->len) {
+		memset((void *)(uintptr_t)to, 0, len);
+		return HELPER_ERR(-EFAULT);
+	}
+	memcpy((void *)(uintptr_t)to, s->data + from + offset, len);
+	return 0;
+}
+
+/* bpf_skb_change_type: only between host, broadcast, multicast and
+ * otherhost. */
+static uint64_t skb_change_type(uint64_t ctx, uint64_t type, uint64_t r3, uint64_t r4,
+				uint64_t r5, struct bpfx_run_ctx *run)
+{
+	struct pkt_skb *s = helper_skb(run, ctx, "bpf_skb_change_type");
+	if (!s)
+		return 0;
+	if (s->skb.pkt_type > 3 || (uint32_t)type > 3)
+		return HELPER_ERR(-EINVAL);
+	s->skb.pkt_type = (uint32_t)type;
+	return 0;
+}
+
+/* bpf_csum_level: the skb's CHECKSUM_UNNECESSARY level (test_run's skbs
+ * start with CHECKSUM_NONE). */
+static uint64_t csum_level(uint64_t ctx, uint64_t level, uint64_t r3, uint64_t r4, uint64_t r5,
+			   struct bpfx_run_ctx *run)
+{
+	struct pkt_skb *s = helper_skb(run, ctx, "bpf_csum_level");
+	if (!s)
+		return 0;
+	switch (level) {
+	case BPF_CSUM_LEVEL_INC:
+		if (!s->csum_unnecessary)
+			s->csum_unnecessary = true, s->csum_level = 0;
+		else if (s->csum_level < 3)
+			s->csum_level++;
+		return 0;
+	case BPF_CSUM_LEVEL_DEC:
+		if (s->csum_unnecessary && !s->csum_level)
+			s->csum_unnecessary = false;
+		else if (s->csum_unnecessary)
+			s->csum_level--;
+		return 0;
+	case BPF_CSUM_LEVEL_RESET:
+		s->csum_unnecessary = false, s->csum_level = 0;
+		return 0;
+	case BPF_CSUM_LEVEL_QUERY:
+		return s->csum_unnecessary ? s->csum_level : HELPER_ERR(-EACCES);
+	default:
+		return HELPER_ERR(-EINVAL);
+	}
+}
+
 /* bpf_skb_store_bytes(skb, offset, from, len, flags): the written range
  * must lie in the packet (EFAULT). BPF_F_RECOMPUTE_CSUM has nothing to
  * update (test_run's skbs carry no checksum); BPF_F_INVALIDATE_HASH clears
@@ -72,8 +136,7 @@ static uint64_t skb_pull_data(uint64_t ctx, uint64_t len, uint64_t r3, uint64_t 
 }
 
 /* bpf_skb_change_tail(skb, new_len, flags): no flags; not below the
- * network header, not above the device's MTU plus its header; grown bytes
- * are zero. */
+ * network header, not above SKB_MAX_ALLOC; grown bytes are zero. */
 static uint64_t skb_change_tail(uint64_t ctx, uint64_t new_len, uint64_t flags, uint64_t r4,
 				uint64_t r5, struct bpfx_run_ctx *run)
 {
@@ -82,7 +145,7 @@ static uint64_t skb_change_tail(uint64_t ctx, uint64_t new_len, uint64_t flags, 
 		return 0;
 	uint32_t n = (uint32_t)new_len;
 	uint32_t min = s->net_off > 0 ? (uint32_t)s->net_off : 0;
-	if (flags || n > PKT_SKB_MAX_LEN || n < min)
+	if (flags || n > PKT_SKB_MAX_ALLOC || n < min)
 		return HELPER_ERR(-EINVAL);
 	if (n > s->len) {
 		if (pkt_skb_tailroom(s, n - s->len))
@@ -188,6 +251,8 @@ static const struct bpfx_helper skb_helpers[] = {
 	{ BPF_FUNC_skb_load_bytes, "bpf_skb_load_bytes", helper_skb_load_bytes, BPFX_RET_INTEGER,
 	  { BPFX_ARG_PTR_TO_CTX, BPFX_ARG_ANYTHING, BPFX_ARG_PTR_TO_UNINIT_MEM,
 	    BPFX_ARG_CONST_SIZE } },
+	{ BPF_FUNC_skb_change_type, "bpf_skb_change_type", skb_change_type, BPFX_RET_INTEGER,
+	  CTX_INT },
 	{ BPF_FUNC_get_hash_recalc, "bpf_get_hash_recalc", get_hash_recalc, BPFX_RET_INTEGER,
 	  CTX_ONLY },
 	{ BPF_FUNC_skb_change_tail, "bpf_skb_change_tail", skb_change_tail, BPFX_RET_INTEGER,
@@ -198,5 +263,10 @@ static const struct bpfx_helper skb_helpers[] = {
 	{ BPF_FUNC_get_socket_cookie, "bpf_get_socket_cookie", get_socket_cookie,
 	  BPFX_RET_INTEGER, CTX_ONLY },
 	{ BPF_FUNC_set_hash, "bpf_set_hash", set_hash, BPFX_RET_INTEGER, CTX_INT },
+	{ BPF_FUNC_skb_load_bytes_relative, "bpf_skb_load_bytes_relative",
+	  skb_load_bytes_relative, BPFX_RET_INTEGER,
+	  { BPFX_ARG_PTR_TO_CTX, BPFX_ARG_ANYTHING, BPFX_ARG_PTR_TO_UNINIT_MEM,
+	    BPFX_ARG_CONST_SIZE, BPFX_ARG_ANYTHING } },
+	{ BPF_FUNC_csum_level, "bpf_csum_level", csum_level, BPFX_RET_INTEGER, CTX_INT },
 };
 HELPER_GROUP(helpers_skb_group, skb_helpers);

@@ -38,10 +38,14 @@
 
 /* The skb's linear buffer: the kernel's test_run takes at most a page
  * (64 bytes of headroom, skb_shared_info at the end); programs may grow
- * it to the loopback device's MTU plus its header. */
+ * it (to PKT_SKB_MAX_ALLOC, GSO skbs further): the buffer takes the
+ * loopback device's MTU plus its header. */
 #define PKT_SKB_PAD 64u
 #define PKT_SKB_MAX_IN (4096u - PKT_SKB_PAD - PKT_XDP_TAILROOM)
 #define PKT_SKB_MAX_LEN (65536u + PKT_ETH_HLEN)
+/* What the skb helpers let a program grow it to: SKB_MAX_ALLOC, a
+ * 16 KiB allocation less skb_shared_info (filter.c's BPF_SKB_MAX_LEN). */
+#define PKT_SKB_MAX_ALLOC (16384u - PKT_XDP_TAILROOM)
 
 enum pkt_kind { PKT_XDP = 1, PKT_SKB };
 
@@ -73,6 +77,8 @@ struct pkt_skb {
 	bool vlan_present;
 	uint16_t vlan_proto;           /* big-endian, as stored */
 	uint16_t vlan_tci;
+	bool csum_unnecessary;         /* ip_summed: CHECKSUM_UNNECESSARY, else NONE */
+	uint8_t csum_level;
 	uint64_t cookie;               /* the socket's cookie, 0 until asked */
 	uint32_t redirect_ifindex;
 	uint32_t redirect_flags;

@@ -153,6 +153,8 @@ int pkt_skb_load(struct pkt_skb *s, const void *in, uint32_t size, bool l2,
 	s->hash_fixed = s->vlan_present = false;
 	s->vlan_proto = s->vlan_tci = 0;
 	s->cookie = 0;
+	s->csum_unnecessary = false;
+	s->csum_level = 0;
 	s->redirect_ifindex = s->redirect_flags = 0;
 	if (size == PKT_ETH_HLEN)
 		return -EINVAL; /* nothing after the Ethernet header */

@@ -170,6 +170,32 @@ int tc_misc(struct __sk_buff *skb)
 	return bpf_redirect(p[0], p[1] & 1);
 }
 
+/* change_head, change_type, load_bytes_relative, csum_level (with
+ * adjust_room resetting it). */
+SEC("tc")
+int tc_more(struct __sk_buff *skb)
+{
+	PARAMS(skb, p);
+	__u8 b[8] = { 0 };
+	long a = bpf_skb_load_bytes_relative(skb, p[2] & 0x1ffff, b, 8, p[3] & 3);
+	skb->cb[0] = b[0] | b[7] << 8 | (__u32)a << 16;
+	long t = bpf_skb_change_type(skb, p[1] & 7);
+	skb->cb[1] = skb->pkt_type | (__u32)t << 8;
+	__u64 lv = (p[3] >> 4) & 7;
+	long c1 = bpf_csum_level(skb, lv), c2 = bpf_csum_level(skb, BPF_CSUM_LEVEL_INC);
+	long c3 = bpf_csum_level(skb, lv), c4 = bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY);
+	if (p[1] & 8)
+		bpf_skb_adjust_room(skb, 4, BPF_ADJ_ROOM_MAC, p[1] & 16 ? BPF_F_ADJ_ROOM_NO_CSUM_RESET : 0);
+	long c5 = bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY);
+	skb->cb[2] = pack(c1, c2, c3) | (__u32)(c4 & 0xf) << 24 | (__u32)(c5 & 0xf) << 28;
+	long h = bpf_skb_change_head(skb, p[0], p[1] & 32 ? 1 : 0);
+	skb->cb[3] = skb->len;
+	skb->cb[4] = skb->protocol;
+	b[0] = 0;
+	long a2 = bpf_skb_load_bytes_relative(skb, 0, b, 4, BPF_HDR_START_NET);
+	return pack(h, a2, b[0]);
+}
+
 /* The __sk_buff test_run builds, and fields the program may write. */
 SEC("tc")
 int tc_ctx(struct __sk_buff *skb)
