@@ -3,8 +3,8 @@
  * Helpers that add or remove headers of a tc program's skb: VLAN tags
  * (the first pushed tag goes to the "hardware accelerated" __sk_buff
  * fields, each further push inserts the previous one into the frame, pops
- * undo that), room at the MAC or network layer (bpf_skb_adjust_room,
- * without the encapsulation flags) and a new MAC header in front
+ * undo that), room at the MAC or network layer (bpf_skb_adjust_room) and
+ * a new MAC header in front
  * (bpf_skb_change_head). skbuff.c's and filter.c's rules and
  * errnos; the skb's headers are tracked as offsets from skb->data.
  * Called on the program's thread.
@@ -165,6 +165,38 @@ static int room_shrink(struct pkt_skb *s, uint32_t off, uint32_t n)
 	return 0;
 }
 
+/* bpf_skb_net_grow: room for an outer header. With an ENCAP_L3 flag the
+ * skb becomes encapsulated (once: EALREADY after), its protocol the
+ * outer one's; the inner headers' offsets are the kernel's bookkeeping
+ * only, which no helper here reads. Without one, the L4/L2 flags are
+ * ignored, as in the kernel. */
+static int room_grow_encap(struct pkt_skb *s, uint32_t off, uint32_t n, uint64_t flags)
+{
+	const uint64_t l3 = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L3_IPV6;
+	const uint64_t l4 = BPF_F_ADJ_ROOM_ENCAP_L4_GRE | BPF_F_ADJ_ROOM_ENCAP_L4_UDP;
+	uint32_t inner_mac_len = (uint32_t)(flags >> BPF_ADJ_ROOM_ENCAP_L2_SHIFT) & 0xff;
+	bool encap = flags & l3;
+
+	if (encap) {
+		if ((flags & l3) == l3 || (flags & l4) == l4 ||
+		    ((flags & BPF_F_ADJ_ROOM_ENCAP_L2_ETH) && inner_mac_len < PKT_ETH_HLEN))
+			return -EINVAL;
+		if (s->encapsulation)
+			return -EALREADY;
+		if (inner_mac_len > n)
+			return -EINVAL;
+	}
+	int err = room_grow(s, off, n);
+	if (err || !encap)
+		return err;
+	s->encapsulation = true;
+	if (s->skb.protocol == ETH_P_IP_BE && (flags & BPF_F_ADJ_ROOM_ENCAP_L3_IPV6))
+		s->skb.protocol = ETH_P_IPV6_BE;
+	else if (s->skb.protocol == ETH_P_IPV6_BE && (flags & BPF_F_ADJ_ROOM_ENCAP_L3_IPV4))
+		s->skb.protocol = ETH_P_IP_BE;
+	return 0;
+}
+
 /* bpf_skb_adjust_room(skb, len_diff, mode, flags). */
 static uint64_t skb_adjust_room(uint64_t ctx, uint64_t len_diff, uint64_t mode, uint64_t flags,
 				uint64_t r5, struct bpfx_run_ctx *run)
@@ -217,9 +249,7 @@ static uint64_t skb_adjust_room(uint64_t ctx, uint64_t len_diff, uint64_t mode, 
 	} else {
 		if (gso)
 			return HELPER_ERR(-ENOTSUPP_);
-		if (flags & ADJ_ENCAP_MASK)
-			return HELPER_ERR(-EOPNOTSUPP); /* encapsulation: not built */
-		err = room_grow(s, off, abs);
+		err = room_grow_encap(s, off, abs, flags);
 	}
 	if (!err && !(flags & BPF_F_ADJ_ROOM_NO_CSUM_RESET))
 		s->csum_unnecessary = false, s->csum_level = 0;

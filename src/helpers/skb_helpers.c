@@ -147,6 +147,8 @@ static uint64_t skb_change_tail(uint64_t ctx, uint64_t new_len, uint64_t flags, 
 	uint32_t min = s->net_off > 0 ? (uint32_t)s->net_off : 0;
 	if (flags || n > PKT_SKB_MAX_ALLOC || n < min)
 		return HELPER_ERR(-EINVAL);
+	if (s->encapsulation)
+		return HELPER_ERR(-524); /* ENOTSUPP */
 	if (n > s->len) {
 		if (pkt_skb_tailroom(s, n - s->len))
 			return HELPER_ERR(-ENOMEM);

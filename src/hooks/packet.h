@@ -78,6 +78,7 @@ struct pkt_skb {
 	uint16_t vlan_proto;           /* big-endian, as stored */
 	uint16_t vlan_tci;
 	bool csum_unnecessary;         /* ip_summed: CHECKSUM_UNNECESSARY, else NONE */
+	bool encapsulation;            /* adjust_room added an outer L3 header */
 	uint8_t csum_level;
 	uint64_t cookie;               /* the socket's cookie, 0 until asked */
 	uint32_t redirect_ifindex;

@@ -154,6 +154,7 @@ int pkt_skb_load(struct pkt_skb *s, const void *in, uint32_t size, bool l2,
 	s->vlan_proto = s->vlan_tci = 0;
 	s->cookie = 0;
 	s->csum_unnecessary = false;
+	s->encapsulation = false;
 	s->csum_level = 0;
 	s->redirect_ifindex = s->redirect_flags = 0;
 	if (size == PKT_ETH_HLEN)

@@ -170,6 +170,28 @@ int tc_misc(struct __sk_buff *skb)
 	return bpf_redirect(p[0], p[1] & 1);
 }
 
+/* adjust_room with the encapsulation flags, twice, then change_tail. */
+SEC("tc")
+int tc_encap(struct __sk_buff *skb)
+{
+	PARAMS(skb, p);
+	__u64 l3[4] = { 0, BPF_F_ADJ_ROOM_ENCAP_L3_IPV4, BPF_F_ADJ_ROOM_ENCAP_L3_IPV6,
+			BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 };
+	__u64 l4[4] = { 0, BPF_F_ADJ_ROOM_ENCAP_L4_GRE, BPF_F_ADJ_ROOM_ENCAP_L4_UDP,
+			BPF_F_ADJ_ROOM_ENCAP_L4_GRE | BPF_F_ADJ_ROOM_ENCAP_L4_UDP };
+	__u64 l2[4] = { 0, BPF_F_ADJ_ROOM_ENCAP_L2(14), BPF_F_ADJ_ROOM_ENCAP_L2(14) |
+			BPF_F_ADJ_ROOM_ENCAP_L2_ETH, BPF_F_ADJ_ROOM_ENCAP_L2(8) |
+			BPF_F_ADJ_ROOM_ENCAP_L2_ETH };
+	__u64 flags = l3[p[1] & 3] | l4[(p[1] >> 2) & 3] | l2[(p[1] >> 4) & 3];
+	long a = bpf_skb_adjust_room(skb, p[0] & 0x3f, p[2] & 1, flags);
+	skb->cb[0] = skb->protocol;
+	long b = bpf_skb_adjust_room(skb, 8, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_ENCAP_L3_IPV4);
+	long c = bpf_skb_change_tail(skb, skb->len, 0);
+	skb->cb[1] = skb->protocol;
+	skb->cb[2] = skb->len;
+	return pack(a, b, c);
+}
+
 /* change_head, change_type, load_bytes_relative, csum_level (with
  * adjust_room resetting it). */
 SEC("tc")
