@@ -400,8 +400,8 @@ enum bpf_prog_type bpfx_pkt_runner__prog_type(const struct bpfx_pkt_runner *r);
 /* Runs the program on one Ethernet frame. 0 with *res filled, or a
  * negative errno: what test_run answers for a frame it refuses (-EINVAL:
  * shorter than an Ethernet header, an skb without its network header or
- * longer than a page; -EOPNOTSUPP: an XDP frame that would need the
- * kernel's fragments), or the error of
+ * longer than a page; -ENOMEM: an XDP frame needing more than 17
+ * fragments), or the error of
  * a run checked mode stopped (res->fault_msg says why). */
 int bpfx_pkt_runner__run(struct bpfx_pkt_runner *r, const void *frame, uint32_t len,
 			 struct bpfx_pkt_result *res);

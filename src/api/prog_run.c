@@ -132,8 +132,9 @@ static int ctx_finish(union bpf_attr *attr, const void *ctx, uint32_t size)
 	return err;
 }
 
-/* The kernel's bpf_prog_test_run_xdp, without live frames and fragments:
- * ctx_in may carry metadata (xdp_md.data bytes at the start of data_in). */
+/* The kernel's bpf_prog_test_run_xdp, without live frames: ctx_in may
+ * carry metadata (xdp_md.data bytes at the start of data_in) and end the
+ * linear part early; what follows goes to fragments. */
 static int run_xdp(struct prog_obj *p, union bpf_attr *attr)
 {
 	uint32_t repeat = attr->test.repeat ? attr->test.repeat : 1;
@@ -167,9 +168,11 @@ static int run_xdp(struct prog_obj *p, union bpf_attr *attr)
 		err = pkt_xdp_run(&x, p->prog, &res);
 		total += now_ns() - start;
 	}
-	if (!err)
-		err = finish(attr, x.meta, (uint32_t)(x.end - x.meta), (uint32_t)res.r0,
-			     (uint32_t)(total / repeat));
+	if (!err) {
+		uint32_t len;
+		const uint8_t *frame = pkt_xdp_frame(&x, x.meta, &len);
+		err = finish(attr, frame, len, (uint32_t)res.r0, (uint32_t)(total / repeat));
+	}
 	if (!err && have_ctx) {
 		struct xdp_md out;
 		pkt_xdp_ctx_out(&x, &ctx, &out);

@@ -58,6 +58,39 @@ static uint64_t xdp_adjust_meta(uint64_t ctx, uint64_t delta, uint64_t r3, uint6
 	return 0;
 }
 
+/* bpf_xdp_frags_increase_tail / _shrink_tail: a fragmented frame grows
+ * into its last fragment's page, and shrinks from the last fragment back,
+ * dropping emptied fragments (and then the linear part's end). */
+static int frags_tail(struct pkt_xdp *x, int32_t off)
+{
+	if (off >= 0) {
+		uint32_t *last = &x->frag_len[x->nr_frags - 1];
+		if ((uint32_t)off > PKT_XDP_FRAG_SIZE - *last)
+			return -EINVAL;
+		memset(x->frags + (x->nr_frags - 1) * PKT_XDP_FRAG_SIZE + *last, 0, (size_t)off);
+		*last += (uint32_t)off;
+		x->frags_size += (uint32_t)off;
+		return 0;
+	}
+	int64_t left = -(int64_t)off;
+	if (left > (int64_t)pkt_xdp_len(x) - (int64_t)PKT_ETH_HLEN)
+		return -EINVAL;
+	while (x->nr_frags && left > 0) {
+		uint32_t *last = &x->frag_len[x->nr_frags - 1];
+		uint32_t cut = left < *last ? (uint32_t)left : *last;
+		*last -= cut;
+		x->frags_size -= cut;
+		left -= cut;
+		if (*last)
+			break;
+		x->nr_frags--;
+	}
+	if (!x->nr_frags)
+		x->end -= left;
+	pkt_xdp_sync(x);
+	return 0;
+}
+
 /* bpf_xdp_adjust_tail(xdp, delta): the end moves, not past the frame's
  * tailroom nor closer than an Ethernet header to data; grown bytes are
  * zeroed. */
@@ -67,6 +100,8 @@ static uint64_t xdp_adjust_tail(uint64_t ctx, uint64_t delta, uint64_t r3, uint6
 	struct pkt_xdp *x = helper_xdp(run, ctx, "bpf_xdp_adjust_tail");
 	if (!x)
 		return 0;
+	if (x->nr_frags)
+		return HELPER_ERR(frags_tail(x, (int32_t)delta));
 	intptr_t off = (int32_t)delta;
 	intptr_t end = (intptr_t)x->end + off;
 	if (end > (intptr_t)(x->frame + PKT_XDP_FRAME - PKT_XDP_TAILROOM) ||
@@ -83,7 +118,7 @@ static uint64_t xdp_get_buff_len(uint64_t ctx, uint64_t r2, uint64_t r3, uint64_
 				 uint64_t r5, struct bpfx_run_ctx *run)
 {
 	struct pkt_xdp *x = helper_xdp(run, ctx, "bpf_xdp_get_buff_len");
-	return x ? (uint64_t)(x->end - x->data) : 0;
+	return x ? pkt_xdp_len(x) : 0;
 }
 
 /* bpf_xdp_pointer's checks: EFAULT beyond 16 bits, EINVAL past the end. */
@@ -92,7 +127,7 @@ static int xdp_range(const struct pkt_xdp *x, uint64_t off, uint64_t len)
 	off = (uint32_t)off, len = (uint32_t)len;
 	if (off > 0xffff || len > 0xffff)
 		return -EFAULT;
-	if (off + len > (uint64_t)(x->end - x->data))
+	if (off + len > pkt_xdp_len(x))
 		return -EINVAL;
 	return 0;
 }
@@ -106,7 +141,7 @@ static uint64_t xdp_load_bytes(uint64_t ctx, uint64_t off, uint64_t buf, uint64_
 	int err = xdp_range(x, off, len);
 	if (err)
 		return HELPER_ERR(err);
-	memcpy((void *)(uintptr_t)buf, x->data + (uint32_t)off, (uint32_t)len);
+	pkt_xdp_copy(x, (uint32_t)off, (void *)(uintptr_t)buf, (uint32_t)len, false);
 	return 0;
 }
 
@@ -119,7 +154,7 @@ static uint64_t xdp_store_bytes(uint64_t ctx, uint64_t off, uint64_t buf, uint64
 	int err = xdp_range(x, off, len);
 	if (err)
 		return HELPER_ERR(err);
-	memmove(x->data + (uint32_t)off, (const void *)(uintptr_t)buf, (uint32_t)len);
+	pkt_xdp_copy(x, (uint32_t)off, (void *)(uintptr_t)buf, (uint32_t)len, true);
 	return 0;
 }
 

@@ -34,6 +34,10 @@
 #define PKT_XDP_TAILROOM 320u
 #define PKT_XDP_FRAME_HDR 40u
 #define PKT_XDP_MAX_META 252u           /* aligned to 4, fits skb_shared_info.meta_len */
+/* A frame longer than the linear buffer continues in fragments of a page
+ * each (the kernel's multi-buffer XDP), at most MAX_SKB_FRAGS of them. */
+#define PKT_XDP_MAX_FRAGS 17u
+#define PKT_XDP_FRAG_SIZE 4096u
 #define PKT_ETH_HLEN 14u
 
 /* The skb's linear buffer: the kernel's test_run takes at most a page
@@ -59,7 +63,13 @@ struct pkt_xdp {
 	struct pkt_hook hook;
 	struct xdp_md md;              /* the program's view (read-only to it) */
 	uint8_t *frame;                /* PKT_XDP_FRAME bytes below 4 GB (owned) */
-	uint8_t *meta, *data, *end;    /* the buffer, inside frame */
+	uint8_t *meta, *data, *end;    /* the linear buffer, inside frame */
+	/* Fragments: frag i holds frag_len[i] bytes at frags + i * FRAG_SIZE
+	 * (owned, in the same mapping); programs reach them only through
+	 * helpers. out: the whole frame in one piece, for pkt_xdp_frame. */
+	uint8_t *frags, *out;
+	uint32_t nr_frags, frags_size;
+	uint32_t frag_len[PKT_XDP_MAX_FRAGS];
 	uint32_t redirect_ifindex;     /* the target bpf_redirect recorded */
 	struct bpfx_region regions[2]; /* md; [meta, end) */
 };
@@ -98,10 +108,10 @@ void pkt_xdp_fini(struct pkt_xdp *x);
 
 /* Loads one packet as the kernel's bpf_prog_test_run_xdp does: `ctx`
  * (NULL: none) is a user xdp_md whose data is the metadata length at the
- * start of `in`, data_end == size, data_meta == 0, no egress ifindex.
- * -EINVAL for what the kernel refuses, -ENODEV for an ifindex bpfx lacks,
- * -EOPNOTSUPP for a packet longer than the linear frame (the kernel's
- * fragments are not built). */
+ * start of `in` and data_end the end of the linear part (the rest goes to
+ * fragments, as does what the linear buffer cannot hold), data_meta 0, no
+ * egress ifindex. -EINVAL for what the kernel refuses, -ENODEV for an
+ * ifindex bpfx lacks, -ENOMEM beyond 17 fragments. */
 int pkt_xdp_load(struct pkt_xdp *x, const void *in, uint32_t size, const struct xdp_md *ctx);
 
 /* Runs prog on the loaded packet (checked). Returns 0 or a negative errno. */
@@ -113,6 +123,16 @@ void pkt_xdp_ctx_out(const struct pkt_xdp *x, const struct xdp_md *in, struct xd
 
 /* After a helper moved meta/data/end: refresh md and the regions. */
 void pkt_xdp_sync(struct pkt_xdp *x);
+
+/* The frame from `from` (meta or data) to the end of the last fragment,
+ * in one piece (x->out when there are fragments). */
+const uint8_t *pkt_xdp_frame(struct pkt_xdp *x, const uint8_t *from, uint32_t *len);
+
+/* Bytes of the whole frame from data (linear part and fragments), and
+ * copies between it and `buf` (to_frame: into the frame); the range must
+ * lie inside. */
+uint32_t pkt_xdp_len(const struct pkt_xdp *x);
+void pkt_xdp_copy(struct pkt_xdp *x, uint32_t off, void *buf, uint32_t len, bool to_frame);
 
 /* ---- skb: tc and socket filters (hooks/packet_skb.c) ---- */
 

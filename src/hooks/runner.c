@@ -87,8 +87,7 @@ static int run_xdp(struct bpfx_pkt_runner *r, const void *frame, uint32_t len,
 	int err = pkt_xdp_load(x, frame, len, NULL);
 	if (!err)
 		err = pkt_xdp_run(x, r->prog->prog, vr);
-	res->data = x->data;
-	res->len = (uint32_t)(x->end - x->data);
+	res->data = pkt_xdp_frame(x, x->data, &res->len);
 	res->redirect_ifindex = x->redirect_ifindex;
 	return err;
 }

@@ -78,7 +78,6 @@ pcap_case() {
 pcap_case firewall xdp "$out/xdp_firewall.o" xdp_firewall
 pcap_case firewall_mt xdp "$out/xdp_firewall.o" xdp_firewall --threads 2
 pcap_case parser xdp "$out/xdp_parser.o" xdp_filter
-pcap_case parser_mt xdp "$out/xdp_parser.o" xdp_count --threads 2
 pcap_case classifier tc "$out/tc_classifier.o" tc_mark
 pcap_case socket socket "$out/socket_filter.o" port_filter
 pcap_case socket_keep socket "$out/sk_keep.bpf.o" sk_keep
