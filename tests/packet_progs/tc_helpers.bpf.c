@@ -170,6 +170,21 @@ int tc_misc(struct __sk_buff *skb)
 	return bpf_redirect(p[0], p[1] & 1);
 }
 
+/* ECN: p0 picks the TOS/traffic-class ECN bits first. */
+SEC("tc")
+int tc_ecn(struct __sk_buff *skb)
+{
+	PARAMS(skb, p);
+	__u8 b = p[0] & 0xff;
+	if (p[1] & 1)
+		bpf_skb_store_bytes(skb, 15, &b, 1, 0);
+	if (p[1] & 2)
+		bpf_skb_vlan_pop(skb);
+	long a = bpf_skb_ecn_set_ce(skb);
+	long c = bpf_skb_ecn_set_ce(skb);
+	return pack(a, c, 0);
+}
+
 /* adjust_room with the encapsulation flags, twice, then change_tail. */
 SEC("tc")
 int tc_encap(struct __sk_buff *skb)
