@@ -284,12 +284,44 @@ static uint64_t skb_change_head(uint64_t ctx, uint64_t head_room, uint64_t flags
 	return HELPER_ERR(err);
 }
 
+/* bpf_skb_change_proto(skb, proto, flags): IPv4 <-> IPv6 groundwork: 20
+ * zero bytes inserted after the MAC header (or removed there), the
+ * protocol and a cleared hash; the program writes the new header (and
+ * the Ethernet type) itself. Other pairs: ENOTSUPP. */
+static uint64_t skb_change_proto(uint64_t ctx, uint64_t proto, uint64_t flags, uint64_t r4,
+				 uint64_t r5, struct bpfx_run_ctx *run)
+{
+	struct pkt_skb *s = helper_skb(run, ctx, "bpf_skb_change_proto");
+	if (!s)
+		return 0;
+	if (flags)
+		return HELPER_ERR(-EINVAL);
+	uint32_t from = s->skb.protocol, to = (uint16_t)proto;
+	uint32_t off = (uint32_t)(s->net_off - s->mac_off);
+	int err;
+	if (from == ETH_P_IP_BE && to == ETH_P_IPV6_BE)
+		err = room_grow(s, off, 20);
+	else if (from == ETH_P_IPV6_BE && to == ETH_P_IP_BE)
+		err = room_shrink(s, off, 20);
+	else
+		err = -ENOTSUPP_;
+	if (!err) {
+		s->skb.protocol = to;
+		s->skb.hash = 0;
+		s->hash_fixed = false;
+	}
+	pkt_skb_sync(s, run);
+	return HELPER_ERR(err);
+}
+
 /* Sorted by id. */
 static const struct bpfx_helper adjust_helpers[] = {
 	{ BPF_FUNC_skb_vlan_push, "bpf_skb_vlan_push", skb_vlan_push, BPFX_RET_INTEGER,
 	  { BPFX_ARG_PTR_TO_CTX, BPFX_ARG_ANYTHING, BPFX_ARG_ANYTHING } },
 	{ BPF_FUNC_skb_vlan_pop, "bpf_skb_vlan_pop", skb_vlan_pop, BPFX_RET_INTEGER,
 	  { BPFX_ARG_PTR_TO_CTX } },
+	{ BPF_FUNC_skb_change_proto, "bpf_skb_change_proto", skb_change_proto, BPFX_RET_INTEGER,
+	  { BPFX_ARG_PTR_TO_CTX, BPFX_ARG_ANYTHING, BPFX_ARG_ANYTHING } },
 	{ BPF_FUNC_skb_change_head, "bpf_skb_change_head", skb_change_head, BPFX_RET_INTEGER,
 	  { BPFX_ARG_PTR_TO_CTX, BPFX_ARG_ANYTHING, BPFX_ARG_ANYTHING } },
 	{ BPF_FUNC_skb_adjust_room, "bpf_skb_adjust_room", skb_adjust_room, BPFX_RET_INTEGER,

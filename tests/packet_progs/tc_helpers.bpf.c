@@ -170,6 +170,22 @@ int tc_misc(struct __sk_buff *skb)
 	return bpf_redirect(p[0], p[1] & 1);
 }
 
+/* IPv4 <-> IPv6: p1 picks the target protocol and flags. */
+SEC("tc")
+int tc_proto(struct __sk_buff *skb)
+{
+	PARAMS(skb, p);
+	__u16 protos[4] = { bpf_htons(0x86dd), bpf_htons(0x0800), bpf_htons(0x0806), 0 };
+	if (p[1] & 8)
+		bpf_set_hash(skb, 77);
+	long a = bpf_skb_change_proto(skb, protos[p[1] & 3], p[1] & 4 ? 1 : 0);
+	long b = bpf_skb_change_proto(skb, protos[(p[1] >> 4) & 3], 0);
+	skb->cb[0] = skb->protocol;
+	skb->cb[1] = skb->len;
+	skb->cb[2] = skb->hash;
+	return pack(a, b, 0);
+}
+
 /* ECN: p0 picks the TOS/traffic-class ECN bits first. */
 SEC("tc")
 int tc_ecn(struct __sk_buff *skb)
