@@ -28,6 +28,7 @@ ALL_CFLAGS := -std=gnu11 -fPIC $(WARN) $(SANFLAGS) $(CFLAGS) -Iinclude -Isrc -MM
 	      -DBPFX_VERSION='"$(VERSION)"'
 LDFLAGS += $(SANFLAGS)
 LDLIBS  := -lelf -lpthread
+CLI_LDLIBS := -lpcap             # the CLI reads and writes packet captures
 
 LIB_SRCS  := $(sort $(wildcard src/*/*.c src/*/*/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -52,14 +53,17 @@ endif
 LIB_A   := $(BUILD)/libbpfx.a
 LIB_SO  := $(BUILD)/libbpfx.so
 CLI     := $(BUILD)/bpfx
+# Tools the examples and benchmarks use (gen_pcap: the firewall's pcap).
+EXAMPLE_BINS := $(BUILD)/examples/gen_pcap
 
-.PHONY: all lib cli tests test demo bench fuzz install uninstall clean deps
+.PHONY: all lib cli examples tests test demo bench fuzz install uninstall clean deps
 .DEFAULT_GOAL := all
 
-all: lib cli
+all: lib cli examples
 lib: $(LIB_A) $(LIB_SO)
 cli: $(CLI)
-tests: $(UNIT_BINS) $(TOOL_BINS) $(CLI)
+tests: $(UNIT_BINS) $(TOOL_BINS) $(CLI) $(EXAMPLE_BINS)
+examples: $(EXAMPLE_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -78,7 +82,12 @@ $(LIB_SO): $(LIB_OBJS)
 
 $(CLI): $(CLI_OBJS) $(LIB_A)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB_A) $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB_A) $(LDLIBS) $(CLI_LDLIBS)
+
+$(BUILD)/examples/%: examples/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CCLD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_LIB_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -111,6 +120,7 @@ demo: deps
 bench: deps
 	$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bench/run.sh
+	@BUILD=$(BUILD) bench/packets.sh
 
 # libFuzzer runs of the ELF, BTF and program fuzz targets, FUZZ_SECONDS
 # (default 60) each; CI runs it after the tests.

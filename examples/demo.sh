@@ -5,7 +5,8 @@
 # 3. `bpfx disasm` shows them as bpftool would;
 # 4. `bpfx exec` runs them over an IPv4 header, and again over the header
 #    with the checksum filled in (the result must then be 0);
-# 5. a program that reads past its input is stopped by checked mode.
+# 5. a program that reads past its input is stopped by checked mode;
+# 6. the XDP firewall example over a generated pcap: verdicts and counters.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -49,3 +50,26 @@ if "$BPFX" exec examples/out_of_bounds.asm --mem "01 02 03 04"; then
 	exit 1
 fi
 echo "(exit code 1: checked mode stopped the program at the bad read)"
+
+# 6. The XDP firewall example over a capture the build generates: a
+#    blocklist drops some sources, ICMP echo requests are answered with
+#    XDP_TX, the rest passes; the counters are the program's map, pinned.
+arch_inc=/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+step "6. bpfx xdp $out/xdp_firewall.o --pcap $out/firewall.pcap --out $out/passed.pcap pinmaps firewall"
+clang -O2 -g -target bpf -I"$arch_inc" -c examples/xdp_firewall.bpf.c -o "$out/xdp_firewall.o"
+"$BUILD/examples/gen_pcap" "$out/firewall.pcap" 1000
+export BPFX_FS=$PWD/$out/bpffs
+rm -rf "$BPFX_FS" && mkdir -p "$BPFX_FS"
+"$BPFX" xdp "$out/xdp_firewall.o" --pcap "$out/firewall.pcap" --out "$out/passed.pcap" \
+	pinmaps firewall
+echo
+echo "counters (bpfx map dump pinned firewall/proto_count):"
+"$BPFX" map dump pinned firewall/proto_count | awk '
+	function hex(h) { return (index(X, substr(h, 1, 1)) - 1) * 16 + index(X, substr(h, 2, 1)) - 1 }
+	BEGIN { X = "0123456789abcdef"; split("tcp udp icmp other-ip non-ip blocked echo-replied", name, " ") }
+	/^key:/ { v = 0; for (i = 14; i >= 7; i--) v = v * 256 + hex($i)
+		  printf "  %-14s %6d\n", name[hex($2) + 1], v }'
+echo "blocklist (seeded by the program):"
+"$BPFX" map dump pinned firewall/blocklist | awk '/^key:/ {
+	printf "  %s.%s.%s.%s\n", d($2), d($3), d($4), d($5) }
+	function d(h) { X = "0123456789abcdef"; return (index(X, substr(h, 1, 1)) - 1) * 16 + index(X, substr(h, 2, 1)) - 1 }'

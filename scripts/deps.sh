@@ -7,6 +7,7 @@
 #   gcc, make, libc6-dev  the build
 #   linux-libc-dev        <linux/bpf.h>: the ABI bpfx implements
 #   libelf-dev            reading clang's eBPF object files
+#   libpcap-dev           the CLI's packet runs read and write capture files
 #   clang, llvm           compiling example and benchmark programs to eBPF
 #                         (llvm-objcopy extracts their instructions)
 #   bpftool, libbpf-dev   tests compare bpfx with the kernel's own tools
@@ -15,7 +16,7 @@
 #                         the default clang, once clang is installed)
 set -euo pipefail
 
-packages=(gcc make libc6-dev linux-libc-dev libelf-dev clang llvm bpftool libbpf-dev pkgconf)
+packages=(gcc make libc6-dev linux-libc-dev libelf-dev libpcap-dev clang llvm bpftool libbpf-dev pkgconf)
 # clang's runtime libraries (libFuzzer) come in a package named after its
 # major version; known only when clang itself is there.
 if command -v clang >/dev/null; then

@@ -393,6 +393,45 @@ enum bpf_map_type bpfx_map__type(const struct bpfx_map *map);
  * a negative errno; results are written back into *test. */
 int bpfx_program__test_run(const struct bpfx_program *prog, union bpf_attr *test);
 
+/* ------------------------------------------------------------------ */
+/* Packet runs                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Runs a loaded XDP, tc (SCHED_CLS, SCHED_ACT) or socket filter program
+ * over frames one at a time, each exactly as BPF_PROG_TEST_RUN runs it
+ * (the same context, helpers and checks) but reusing one packet buffer,
+ * so a runner is cheap per frame. A runner belongs to one thread at a
+ * time; make one per thread to run a program on several. Maps are the
+ * program's, shared by all runners and kept from frame to frame. */
+struct bpfx_pkt_runner;
+
+struct bpfx_pkt_result {
+	uint32_t verdict;          /* r0: the XDP action, TC_ACT_*, or a socket
+				    * filter's kept length */
+	const uint8_t *data;       /* the frame after the run, from its link-layer
+				    * header (XDP: without metadata); valid until
+				    * the runner's next run */
+	uint32_t len;
+	uint32_t redirect_ifindex; /* bpf_redirect's target, for a redirect verdict */
+	char fault_msg[192];       /* a run stopped by checked mode: why */
+};
+
+/* A runner for the program behind prog_fd (a bpfx descriptor). NULL and
+ * *err: -EINVAL when it is not a packet program, -EBADF, -ENOMEM. The
+ * runner holds a reference to the program. */
+struct bpfx_pkt_runner *bpfx_pkt_runner__new(int prog_fd, int *err);
+void bpfx_pkt_runner__free(struct bpfx_pkt_runner *r);
+enum bpf_prog_type bpfx_pkt_runner__prog_type(const struct bpfx_pkt_runner *r);
+
+/* Runs the program on one Ethernet frame. 0 with *res filled, or a
+ * negative errno: what test_run answers for a frame it refuses (-EINVAL:
+ * shorter than an Ethernet header, an skb without its network header or
+ * longer than a page; -ENOMEM: an XDP frame needing more than 17
+ * fragments), or the error of
+ * a run checked mode stopped (res->fault_msg says why). */
+int bpfx_pkt_runner__run(struct bpfx_pkt_runner *r, const void *frame, uint32_t len,
+			 struct bpfx_pkt_result *res);
+
 /* bpftool's names of map and program types ("hash", "percpu_array",
  * "xdp", "sched_cls"), NULL for unknown numbers; and back, -1 for
  * unknown names. */

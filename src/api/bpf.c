@@ -101,7 +101,9 @@ int bpfx_bpf(int cmd, union bpf_attr *uattr, unsigned int size)
 		return -1;
 	}
 	ret = c->run(&attr);
-	if (ret < 0 && c->out_on_error) /* the batch commands' counts */
+	/* The batch commands' counts, and a test run whose output did not fit
+	 * (sizes and retval), reach the caller even on failure. */
+	if (ret < 0 && (c->out_on_error || (ret == -ENOSPC && cmd == BPF_PROG_TEST_RUN)))
 		memcpy(uattr, &attr, size);
 	if (ret < 0) {
 		errno = -ret;

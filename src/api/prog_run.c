@@ -8,21 +8,21 @@
  * XDP, tc (SCHED_CLS, SCHED_ACT) and socket filters over data_in.
  * Runs are checked until the verifier exists.
  *
- * XDP: the packet sits in a page placed below 4 GB, after the kernel's
- * 256 bytes of headroom, so the 32-bit data/data_end/data_meta fields of
- * struct xdp_md are real pointers for unmodified programs. (The kernel's
- * verifier rewrites those loads to 64-bit ones; bpfx's will too, and this
- * placement then stops mattering.) Checked mode bounds every access to the
- * packet and the context.
+ * Packets live in the contexts of hooks/packet.h (the same the packet
+ * runner uses): placed below 4 GB so the 32-bit data/data_end/data_meta
+ * fields of xdp_md and __sk_buff are real pointers for unmodified
+ * programs. (The kernel's verifier rewrites those loads to 64-bit ones;
+ * bpfx's will too, and this placement then stops mattering.) Checked mode
+ * bounds every access to the packet and the context.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include "api/cmds.h"
 #include "api/prog_obj.h"
+#include "hooks/packet.h"
 #include "util/alloc.h"
 #include "vm/vm.h"
 
@@ -66,29 +66,6 @@ static int run_syscall(struct prog_obj *p, union bpf_attr *attr)
 	return err;
 }
 
-#define XDP_HEADROOM 256u
-#define XDP_TAILROOM 320u                 /* the kernel's skb_shared_info */
-#define XDP_MAX_LINEAR (4096u - XDP_HEADROOM - XDP_TAILROOM)
-
-/* A page whose addresses fit in 32 bits, or NULL. */
-static uint8_t *low_page(void)
-{
-	void *p = MAP_FAILED;
-#ifdef MAP_32BIT
-	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-#endif
-	if (p == MAP_FAILED)
-		p = mmap((void *)0x10000000, 4096, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	if ((uintptr_t)p + 4096 > 0xffffffffull) {
-		munmap(p, 4096);
-		return NULL;
-	}
-	return p;
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -117,114 +94,136 @@ static int finish(union bpf_attr *attr, const void *data, uint32_t size, uint32_
 	return err;
 }
 
-static int run_xdp(struct prog_obj *p, union bpf_attr *attr)
+/* The kernel's bpf_ctx_init: no context unless ctx_in or ctx_out is
+ * given; then `max` zeroed bytes with ctx_in copied over them (a larger
+ * ctx_in must have a zero tail, E2BIG otherwise, and at most a page). */
+static int ctx_init(const union bpf_attr *attr, void *ctx, uint32_t max, bool *have)
 {
-	uint32_t size = attr->test.data_size_in, repeat = attr->test.repeat ? attr->test.repeat : 1;
-	struct xdp_md md = { 0 };
+	uint32_t size = attr->test.ctx_size_in;
 
-	if (attr->test.flags & BPF_F_TEST_XDP_LIVE_FRAMES)
-		return -EOPNOTSUPP; /* live frames need the packet hooks */
-	if (attr->test.ctx_size_in || attr->test.ctx_out)
-		return -EOPNOTSUPP; /* a user xdp_md (metadata, ifindex) comes later */
-	if (!attr->test.data_in || size < 14 || size > XDP_MAX_LINEAR)
-		return -EINVAL;
-	uint8_t *page = low_page();
-	if (!page)
-		return -ENOMEM;
+	*have = attr->test.ctx_in || attr->test.ctx_out;
+	memset(ctx, 0, max);
+	if (!attr->test.ctx_in)
+		return 0;
+	if (size > 4096)
+		return -E2BIG;
+	const uint8_t *in = uptr(attr->test.ctx_in);
+	for (uint32_t i = max; i < size; i++)
+		if (in[i])
+			return -E2BIG;
+	memcpy(ctx, in, size < max ? size : max);
+	return 0;
+}
 
-	uint8_t *data = page + XDP_HEADROOM;
-	struct bpfx_region regions[2] = { { &md, sizeof(md), false }, { data, size, true } };
-	struct bpfx_run_opts ro = { .sz = sizeof(ro), .r1 = (uintptr_t)&md, .checked = true,
-				    .regions = regions, .region_cnt = 2 };
-	struct bpfx_run_result res;
+/* The kernel's bpf_ctx_finish: ctx_out (ENOSPC when too small). */
+static int ctx_finish(union bpf_attr *attr, const void *ctx, uint32_t size)
+{
 	int err = 0;
-	uint64_t start = 0, total = 0;
-	/* Like the kernel, repeated runs share the buffer: a program that
-	 * changes its packet sees its own changes the next time. */
-	memcpy(data, uptr(attr->test.data_in), size);
-	md = (struct xdp_md){ .data = (uint32_t)(uintptr_t)data,
-			      .data_end = (uint32_t)(uintptr_t)(data + size),
-			      .data_meta = (uint32_t)(uintptr_t)data, .ingress_ifindex = 1 };
-	for (uint32_t i = 0; i < repeat && !err; i++) {
-		start = now_ns();
-		err = bpfx_prog__run(p->prog, &ro, &res);
-		total += now_ns() - start;
+	uint32_t copy = size;
+
+	if (!attr->test.ctx_out)
+		return 0;
+	if (copy > attr->test.ctx_size_out) {
+		copy = attr->test.ctx_size_out;
+		err = -ENOSPC;
 	}
-	if (!err) {
-		uint8_t *d = (uint8_t *)(uintptr_t)md.data, *end = (uint8_t *)(uintptr_t)md.data_end;
-		err = finish(attr, d, (uint32_t)(end - d), (uint32_t)res.r0,
-			     (uint32_t)(total / repeat));
-	}
-	munmap(page, 4096);
+	memcpy(uptr(attr->test.ctx_out), ctx, copy);
+	attr->test.ctx_size_out = size;
 	return err;
 }
 
-#define SKB_HEADROOM 64u                  /* the kernel's NET_SKB_PAD */
-#define SKB_MAX_DATA (4096u - SKB_HEADROOM - XDP_TAILROOM)
-
-/* eth_type_trans's verdict on the destination address, seen from the
- * loopback device (address 00:00:00:00:00:00) test_run uses. */
-static uint32_t pkt_type(const uint8_t *mac)
+/* The kernel's bpf_prog_test_run_xdp, without live frames: ctx_in may
+ * carry metadata (xdp_md.data bytes at the start of data_in) and end the
+ * linear part early; what follows goes to fragments. */
+static int run_xdp(struct prog_obj *p, union bpf_attr *attr)
 {
-	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	static const uint8_t lo[6] = { 0 };
-	if (!memcmp(mac, bcast, 6))
-		return 1; /* PACKET_BROADCAST */
-	if (mac[0] & 1)
-		return 2; /* PACKET_MULTICAST */
-	return memcmp(mac, lo, 6) ? 3 /* PACKET_OTHERHOST */ : 0 /* PACKET_HOST */;
+	uint32_t repeat = attr->test.repeat ? attr->test.repeat : 1;
+	struct xdp_md ctx;
+	struct pkt_xdp x;
+	bool have_ctx;
+	int err;
+
+	if (p->expected_attach_type == BPF_XDP_DEVMAP || p->expected_attach_type == BPF_XDP_CPUMAP)
+		return -EINVAL;
+	if (attr->test.flags & ~(uint32_t)BPF_F_TEST_XDP_LIVE_FRAMES)
+		return -EINVAL;
+	if (attr->test.flags & BPF_F_TEST_XDP_LIVE_FRAMES)
+		return -EOPNOTSUPP; /* live frames need a network stack to send to */
+	if (attr->test.batch_size)
+		return -EINVAL;
+	if ((err = ctx_init(attr, &ctx, sizeof(ctx), &have_ctx)))
+		return err;
+	if (!attr->test.data_in)
+		return -EINVAL;
+	if ((err = pkt_xdp_init(&x)))
+		return err;
+	err = pkt_xdp_load(&x, uptr(attr->test.data_in), attr->test.data_size_in,
+			   have_ctx ? &ctx : NULL);
+	struct bpfx_run_result res;
+	uint64_t total = 0;
+	/* Like the kernel, repeated runs share the buffer: a program that
+	 * changes its packet sees its own changes the next time. */
+	for (uint32_t i = 0; i < repeat && !err; i++) {
+		uint64_t start = now_ns();
+		err = pkt_xdp_run(&x, p->prog, &res);
+		total += now_ns() - start;
+	}
+	if (!err) {
+		uint32_t len;
+		const uint8_t *frame = pkt_xdp_frame(&x, x.meta, &len);
+		err = finish(attr, frame, len, (uint32_t)res.r0, (uint32_t)(total / repeat));
+	}
+	if (!err && have_ctx) {
+		struct xdp_md out;
+		pkt_xdp_ctx_out(&x, &ctx, &out);
+		err = ctx_finish(attr, &out, sizeof(out));
+	}
+	pkt_xdp_fini(&x);
+	return err;
 }
 
 /* The kernel's bpf_prog_test_run_skb: eth_type_trans pulls the Ethernet
  * header (tc programs get it pushed back: they see the frame from its
  * link-layer header; socket filters from the network header, where
- * LD_ABS offset 0 reads). The packet goes below 4 GB for the same reason
- * as XDP's (__sk_buff data/data_end are 32-bit). */
+ * LD_ABS offset 0 reads); ctx_in sets the fields the kernel lets it. */
 static int run_skb(struct prog_obj *p, union bpf_attr *attr, bool l2)
 {
-	uint32_t size = attr->test.data_size_in, repeat = attr->test.repeat ? attr->test.repeat : 1;
-	struct __sk_buff skb;
+	uint32_t repeat = attr->test.repeat ? attr->test.repeat : 1;
+	struct __sk_buff ctx;
+	struct pkt_skb s;
+	bool have_ctx;
+	int err;
 
-	if (attr->test.flags)
+	if (attr->test.flags || attr->test.cpu || attr->test.batch_size)
 		return -EINVAL;
-	if (attr->test.ctx_size_in || attr->test.ctx_out)
-		return -EOPNOTSUPP; /* a user __sk_buff (mark, cb, ...) comes later */
-	/* An skb needs more than its Ethernet header (XDP takes just one). */
-	if (!attr->test.data_in || size <= 14 || size > SKB_MAX_DATA)
+	if (!attr->test.data_in || attr->test.data_size_in < PKT_ETH_HLEN ||
+	    attr->test.data_size_in > PKT_SKB_MAX_IN)
 		return -EINVAL;
-	uint8_t *page = low_page();
-	if (!page)
-		return -ENOMEM;
-	uint8_t *mac = page + SKB_HEADROOM, *data = l2 ? mac : mac + 14;
-	memcpy(mac, uptr(attr->test.data_in), size);
-	memset(&skb, 0, sizeof(skb));
-	skb.len = l2 ? size : size - 14;
-	skb.protocol = (uint32_t)(mac[12] | mac[13] << 8); /* __be16 as stored */
-	skb.pkt_type = pkt_type(mac);
-	skb.ifindex = 1;
-	skb.data = (uint32_t)(uintptr_t)data;
-	skb.data_end = (uint32_t)(uintptr_t)(data + skb.len);
-	skb.data_meta = skb.data;
-
-	struct bpfx_region regions[2] = { { &skb, sizeof(skb), true }, { data, skb.len, true } };
-	struct bpfx_run_opts ro = { .sz = sizeof(ro), .r1 = (uintptr_t)&skb, .checked = true,
-				    .regions = regions, .region_cnt = 2, .pkt = data,
-				    .pkt_len = skb.len, .pkt_l2 = mac, .pkt_l3 = mac + 14 };
+	if ((err = ctx_init(attr, &ctx, sizeof(ctx), &have_ctx)))
+		return err;
+	if ((err = pkt_skb_init(&s)))
+		return err;
+	err = pkt_skb_load(&s, uptr(attr->test.data_in), attr->test.data_size_in, l2,
+			   have_ctx ? &ctx : NULL);
 	struct bpfx_run_result res;
 	uint64_t total = 0;
-	int err = 0;
 	for (uint32_t i = 0; i < repeat && !err; i++) {
 		uint64_t start = now_ns();
-		err = bpfx_prog__run(p->prog, &ro, &res);
+		err = pkt_skb_run(&s, p->prog, &res);
 		total += now_ns() - start;
 	}
-	/* The output starts at the link-layer header either way; for socket
-	 * filters the kernel pushes that header back zeroed. */
-	if (!err && !l2)
-		memset(mac, 0, 14);
-	if (!err)
-		err = finish(attr, mac, size, (uint32_t)res.r0, (uint32_t)(total / repeat));
-	munmap(page, 4096);
+	if (!err) {
+		const uint8_t *frame;
+		uint32_t len;
+		pkt_skb_frame(&s, &frame, &len);
+		err = finish(attr, frame, len, (uint32_t)res.r0, (uint32_t)(total / repeat));
+	}
+	if (!err && have_ctx) {
+		struct __sk_buff out;
+		pkt_skb_ctx_out(&s, &ctx, &out);
+		err = ctx_finish(attr, &out, sizeof(out));
+	}
+	pkt_skb_fini(&s);
 	return err;
 }
 

@@ -25,6 +25,9 @@ static const struct helper_group *const groups[] = {
 	&helpers_percpu_group,
 	&helpers_lock_group,
 	&helpers_timer_group,
+	&helpers_xdp_group,
+	&helpers_csum_group,
+	&helpers_skb_adjust_group,
 };
 
 static struct bpfx_helper *table;

@@ -27,6 +27,7 @@
 #define MAP_TYPE_LAST_KNOWN BPF_MAP_TYPE_USER_RINGBUF
 
 extern const struct map_ops array_map_ops, percpu_array_map_ops;
+extern const struct map_ops devmap_map_ops;
 extern const struct map_ops htab_map_ops, htab_percpu_map_ops, htab_lru_map_ops,
 	htab_lru_percpu_map_ops;
 extern const struct map_ops lpm_trie_map_ops, queue_map_ops, stack_map_ops,
@@ -52,6 +53,7 @@ static const struct map_ops *const ops_by_type[] = {
 	[BPF_MAP_TYPE_PROG_ARRAY] = &prog_array_map_ops,
 	[BPF_MAP_TYPE_ARRAY_OF_MAPS] = &array_of_maps_map_ops,
 	[BPF_MAP_TYPE_HASH_OF_MAPS] = &hash_of_maps_map_ops,
+	[BPF_MAP_TYPE_DEVMAP] = &devmap_map_ops,
 };
 
 const struct map_ops *map_ops_of(uint32_t type)

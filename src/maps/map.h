@@ -199,7 +199,7 @@ bool map_value_contains(const void *map, uintptr_t addr, size_t size, bool write
  * types that the kernel sizes on demand stay below it themselves. */
 #define MAP_MAX_SIZE ((uint64_t)1 << 40)
 /* get_next_key of every map indexed by a u32 below max_entries (arrays,
- * perf event arrays): array.c. */
+ * perf event arrays, devmaps): array.c. */
 int array_get_next_key(struct map *m, const void *key, void *next_key);
 
 /* Number of runner slots ("CPUs" of per-CPU maps). */

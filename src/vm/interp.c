@@ -272,6 +272,7 @@ static void release_held(struct bpfx_run_ctx *run)
 	if (run->cur_hold.put)
 		run->cur_hold.put(run->cur_hold.ptr);
 	run->cur_hold.put = NULL;
+	run->hook = NULL;
 }
 
 /* One program of the run, in the engine the options ask for. An engine
@@ -366,6 +367,12 @@ static void result_init(struct bpfx_run_result *res)
 int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opts,
 		   struct bpfx_run_result *res)
 {
+	return vm_run_hook(prog, opts, NULL, res);
+}
+
+int vm_run_hook(const struct bpfx_prog *prog, const struct bpfx_run_opts *opts, void *hook,
+		struct bpfx_run_result *res)
+{
 	struct bpfx_run_opts copy;
 	struct bpfx_run_result scratch;
 	struct bpfx_run_ctx run;
@@ -389,6 +396,7 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 		return -EINVAL;
 
 	run_init(&run, prog, o);
+	run.hook = hook;
 	int err = vm_run_chain(prog, &run, o, res);
 	if (run.at_exit)
 		run.at_exit(&run);

@@ -106,6 +106,8 @@ struct bpfx_run_ctx {
 	const struct bpfx_region *given; /* the caller's regions (not copied) */
 	size_t given_cnt;
 	size_t lent_cnt;               /* regions helpers added during the run */
+	void *hook;                    /* the hook's state (a packet context of
+					* hooks/packet.h), or NULL */
 	struct bpfx_region lent[VM_MAX_REGIONS];
 	/* Set by a helper that leaves something to undo if the program ends
 	 * without doing it (a checked run that faults with a ringbuf record
@@ -152,6 +154,10 @@ int vm_run_checked(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
  * bpfx_prog__run; -EINVAL when idx is no instruction. */
 int vm_run_function(const struct bpfx_prog *prog, size_t idx, const uint64_t args[5],
 		    const struct bpfx_run_opts *o, struct bpfx_run_result *res);
+/* bpfx_prog__run with the hook's state in run->hook, for hooks whose
+ * helpers need it (packet contexts). */
+int vm_run_hook(const struct bpfx_prog *prog, const struct bpfx_run_opts *opts, void *hook,
+		struct bpfx_run_result *res);
 
 /* Builds a program (bpfx_prog__new's work) with a resolver for lddw
  * pseudo sources; NULL resolver: only plain and function lddw. */

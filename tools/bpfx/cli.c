@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -210,4 +211,24 @@ void json_bool(bool v)
 void json_end_document(void)
 {
 	putchar('\n');
+}
+
+void cli_make_dir(const char *dir)
+{
+	char path[4096];
+	const char *root = bpfx_bpffs_root();
+	size_t from;
+
+	if (dir[0] == '/')
+		from = 1, snprintf(path, sizeof(path), "%s", dir);
+	else if (root)
+		from = strlen(root) + 1, snprintf(path, sizeof(path), "%s/%s", root, dir);
+	else
+		return;
+	for (char *p = path + from; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		(void)mkdir(path, 0700);
+		*p = '/';
+	}
+	(void)mkdir(path, 0700);
 }

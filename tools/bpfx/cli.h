@@ -35,6 +35,11 @@ int cli_load_program(const char *path, struct bpf_insn **insns, size_t *cnt);
  * least one character (bpftool accepts "prog sh" for "prog show"). */
 bool cli_is_prefix(const char *arg, const char *word);
 
+/* Creates DIR and its parents (errors show when pinning into it),
+ * relative to the library's bpffs root unless absolute: for `loadall`
+ * and `pinmaps DIR`. */
+void cli_make_dir(const char *dir);
+
 /* Minimal JSON output to stdout, pretty when cli_pretty. Calls nest like
  * the document; the writer adds commas and indentation. */
 void json_begin_object(void);

@@ -22,5 +22,8 @@ int map_dump_btf(int fd, const struct bpf_map_info *info, unsigned int cpus);
  * arguments; a descriptor, or -1 after printing the error. */
 int prog_open_arg(int *argc, char ***argv);
 int cmd_prog_tracelog(int argc, char **argv);   /* tracelog.c, under `prog` */
+int cmd_xdp(int argc, char **argv);
+int cmd_tc(int argc, char **argv);
+int cmd_socket(int argc, char **argv);
 
 #endif

@@ -33,6 +33,8 @@ static void usage(FILE *f)
 	      "                      print a pinned ringbuf's records as they arrive\n"
 	      "  perf [pinned] PATH [count N]\n"
 	      "                      the same for a pinned perf event array (per slot)\n"
+	      "  xdp | tc | socket OBJ [prog NAME] --pcap IN [--out OUT] [pinmaps DIR]\n"
+	      "      [--threads N]   run a packet program over a pcap file; print verdicts\n"
 	      "  btf dump file FILE [format raw|c]\n"
 	      "                      print the BTF types of a raw BTF file or an object\n"
 	      "  version             print the version\n"
@@ -69,6 +71,9 @@ static const struct command commands[] = {
 	{ "prog", cmd_prog },
 	{ "ringbuf", cmd_ringbuf },
 	{ "perf", cmd_perf },
+	{ "xdp", cmd_xdp },
+	{ "tc", cmd_tc },
+	{ "socket", cmd_socket },
 };
 
 static int print_version(void)

@@ -341,28 +341,6 @@ static int pin_fd(int fd, const char *path)
 	return err;
 }
 
-/* Creates DIR for loadall and pinmaps when missing, with its parents
- * (errors show at the pins), relative to the library's bpffs root. */
-static void make_dir(const char *dir)
-{
-	char path[4096];
-	const char *root = bpfx_bpffs_root();
-	size_t from;
-
-	if (dir[0] == '/')
-		from = 1, snprintf(path, sizeof(path), "%s", dir);
-	else if (root)
-		from = strlen(root) + 1, snprintf(path, sizeof(path), "%s/%s", root, dir);
-	else
-		return;
-	for (char *p = path + from; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		(void)mkdir(path, 0700);
-		*p = '/';
-	}
-	(void)mkdir(path, 0700);
-}
-
 /* The loader's reasons, on stderr as bpftool shows libbpf's ("libbpf:
  * ..."), before the command's one-line error. */
 static void loader_log(void *ctx, enum bpfx_log_level level, const char *msg)
@@ -379,7 +357,7 @@ static void loader_log(void *ctx, enum bpfx_log_level level, const char *msg)
  * ends). */
 static int pin_maps(const struct bpfx_object *obj, const char *dir)
 {
-	make_dir(dir);
+	cli_make_dir(dir);
 	for (size_t i = 0; i < bpfx_object__map_cnt(obj); i++) {
 		const struct bpfx_map *m = bpfx_object__map(obj, i);
 		char path[4096];
@@ -421,7 +399,7 @@ static int do_load(int argc, char **argv, bool all)
 	if (!err && pinmaps)
 		err = pin_maps(obj, pinmaps);
 	if (!err && all) {
-		make_dir(argv[1]);
+		cli_make_dir(argv[1]);
 		for (size_t i = 0; i < n && !err; i++) {
 			const struct bpfx_program *p = bpfx_object__program(obj, i);
 			char path[4096];
