@@ -35,6 +35,7 @@ struct helper_group {
 
 /* The groups (registry.c lists them). */
 extern const struct helper_group helpers_host_group, helpers_map_group, helpers_skb_group;
+extern const struct helper_group helpers_task_group;
 
 /* Every built-in helper, sorted by id: built on first use (thread-safe),
  * then immutable. *cnt gets the number of entries; NULL if out of memory. */

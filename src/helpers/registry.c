@@ -15,6 +15,7 @@ static const struct helper_group *const groups[] = {
 	&helpers_host_group,
 	&helpers_map_group,
 	&helpers_skb_group,
+	&helpers_task_group,
 };
 
 static struct bpfx_helper *table;

@@ -240,6 +240,8 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 	run.given = o->regions;
 	run.given_cnt = o->region_cnt;
 	run.lent_cnt = 0;
+	run.task = o->task;
+	run.attach_cookie = o->attach_cookie;
 
 	if (!o->checked)
 		return vm_run_trusted(prog, &run, o->r1, o->r2, res);

@@ -88,6 +88,8 @@ struct bpfx_run_ctx {
 	size_t given_cnt;
 	size_t lent_cnt;               /* regions helpers added during the run */
 	struct bpfx_region lent[VM_MAX_REGIONS];
+	const struct bpfx_task *task;  /* the run's current task; NULL: the caller */
+	uint64_t attach_cookie;        /* bpf_get_attach_cookie's answer */
 };
 
 /* The two instantiations of the dispatch loop (interp.c): trusted runs

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "cli.h"
 
 bool cli_json;
@@ -209,4 +211,18 @@ void json_bool(bool v)
 void json_end_document(void)
 {
 	putchar('\n');
+}
+
+void cli_make_bpffs_dir(const char *dir)
+{
+	char path[4096];
+	const char *root = bpfx_bpffs_root();
+
+	if (dir[0] == '/')
+		snprintf(path, sizeof(path), "%s", dir);
+	else if (root)
+		snprintf(path, sizeof(path), "%s/%s", root, dir);
+	else
+		return;
+	(void)mkdir(path, 0700);
 }

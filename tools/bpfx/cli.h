@@ -30,6 +30,10 @@ int cli_read_file(const char *path, uint8_t **buf, size_t *len);
  * itself and returns non-zero on failure. */
 int cli_load_program(const char *path, struct bpf_insn **insns, size_t *cnt);
 
+/* Creates DIR (for pins) when missing: one level, relative to the
+ * library's bpffs root unless absolute; errors show at the pins. */
+void cli_make_bpffs_dir(const char *dir);
+
 /* Consumes argv[*i] as a command keyword if it is a prefix of `word` of at
  * least one character (bpftool accepts "prog sh" for "prog show"). */
 bool cli_is_prefix(const char *arg, const char *word);

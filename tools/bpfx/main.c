@@ -28,6 +28,9 @@ static void usage(FILE *f)
 	      "        freeze } ...    maps, bpftool's grammar (`bpfx map help`)\n"
 	      "  prog { load | loadall | show | dump xlated | run } ...\n"
 	      "                      pinned programs, bpftool's grammar (`bpfx prog help`)\n"
+	      "  trace OBJ... [pinmaps DIR] [stats] { -p PID | -- CMD [ARGS...] }\n"
+	      "                      run CMD (or attach to PID) with the objects' system-call\n"
+	      "                      tracepoint programs attached (`bpfx trace help`)\n"
 	      "  btf dump file FILE [format raw|c]\n"
 	      "                      print the BTF types of a raw BTF file or an object\n"
 	      "  version             print the version\n"
@@ -58,6 +61,7 @@ static const struct command commands[] = {
 	{ "btf", cmd_btf },
 	{ "map", cmd_map },
 	{ "prog", cmd_prog },
+	{ "trace", cmd_trace },
 };
 
 static int print_version(void)

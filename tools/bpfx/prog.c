@@ -307,22 +307,6 @@ static int pin_fd(int fd, const char *path)
 	return err;
 }
 
-/* Creates DIR for loadall when missing (one level; errors show at the
- * pins), relative to the library's bpffs root. */
-static void make_dir(const char *dir)
-{
-	char path[4096];
-	const char *root = bpfx_bpffs_root();
-
-	if (dir[0] == '/')
-		snprintf(path, sizeof(path), "%s", dir);
-	else if (root)
-		snprintf(path, sizeof(path), "%s/%s", root, dir);
-	else
-		return;
-	(void)mkdir(path, 0700);
-}
-
 /* Runs for `load OBJ PATH` (all == false: pins the first program at
  * PATH) and `loadall OBJ DIR` (pins each as DIR/<function name>). */
 static int do_load(int argc, char **argv, bool all)
@@ -342,7 +326,7 @@ static int do_load(int argc, char **argv, bool all)
 	if (!n)
 		err = cli_error("object file %s has no programs", argv[0]);
 	if (!err && all) {
-		make_dir(argv[1]);
+		cli_make_bpffs_dir(argv[1]);
 		for (size_t i = 0; i < n && !err; i++) {
 			const struct bpfx_program *p = bpfx_object__program(obj, i);
 			char path[4096];
