@@ -198,8 +198,11 @@ static int resolve_cmd(const char *cmd, char *buf, size_t size)
 	const char *path = getenv("PATH");
 	struct stat st;
 
-	if (strchr(cmd, '/'))
-		return snprintf(buf, size, "%s", cmd) < (int)size ? 0 : -ENAMETOOLONG;
+	if (strchr(cmd, '/')) {
+		if (snprintf(buf, size, "%s", cmd) >= (int)size)
+			return -ENAMETOOLONG;
+		return access(buf, X_OK) ? -errno : 0;
+	}
 	if (!path)
 		path = "/bin:/usr/bin";
 	for (const char *p = path; ; p = strchr(p, ':') + 1) {

@@ -33,13 +33,27 @@ static void trace_usage(FILE *f)
 	      "detaches and leaves the process running.\n", f);
 }
 
+/* The library's last error line, for the one error line a failure
+ * prints; warnings (program faults while tracing) go out at once. */
+static char last_error[512];
+
 static void log_cb(void *ctx, enum bpfx_log_level level, const char *msg)
 {
 	(void)ctx;
 	if (level == BPFX_LOG_ERROR)
-		fprintf(stderr, "Error: %s\n", msg);
+		snprintf(last_error, sizeof(last_error), "%s", msg);
 	else if (level == BPFX_LOG_WARN)
 		fprintf(stderr, "Warning: %s\n", msg);
+}
+
+/* One error line: what the library said, else the errno's text. */
+static int lib_error(const char *what, const char *file, int err)
+{
+	if (last_error[0] && strstr(last_error, file))
+		return cli_error("%s", last_error);
+	if (last_error[0])
+		return cli_error("%s: %s", file, last_error);
+	return cli_error("%s %s: %s", what, file, strerror(-err));
 }
 
 static struct bpfx_tracer *active;
@@ -89,18 +103,16 @@ static int add_object(struct bpfx_tracer *t, const char *file, struct bpfx_objec
 	struct bpfx_object *obj = bpfx_object__open(file, &o, &err);
 
 	if (!obj)
-		return cli_error("failed to open object file %s: %s", file, strerror(-err));
+		return lib_error("failed to open object file", file, err);
 	*out = obj;
 	if ((err = bpfx_object__load(obj)))
-		return cli_error("failed to load object file %s: %s", file, strerror(-err));
+		return lib_error("failed to load object file", file, err);
 	for (size_t i = 0; i < bpfx_object__program_cnt(obj); i++) {
 		const struct bpfx_program *p = bpfx_object__program(obj, i);
 		if (bpfx_program__fd(p) < 0)
 			continue; /* not loaded (autoload off) */
 		if ((err = bpfx_tracer__attach(t, p)))
-			return cli_error("%s: program '%s' (section '%s') can't be attached: %s",
-					 file, bpfx_program__name(p), bpfx_program__section(p),
-					 strerror(-err));
+			return lib_error("can't attach a program of", file, err);
 		(*attached)++;
 	}
 	return 0;

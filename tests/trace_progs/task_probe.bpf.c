@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the task helpers say at each execve, for tests/suites/trace.sh:
+ * the filename (bpf_probe_read_user_str of args[0]), pid/tgid, uid/gid and
+ * comm of the calling task. Every execve overwrites the record, so the
+ * maps end with the last one; `n` counts them.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+/* The context of tp/syscalls/sys_enter_*: 8 bytes of trace entry, the
+ * syscall number, the arguments. */
+struct sys_enter_ctx {
+	__u64 ent;
+	int nr;
+	__u64 args[6];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 8);
+	__type(key, __u32);
+	__type(value, __u64);
+} vals SEC(".maps");   /* 0 pid_tgid, 1 uid_gid, 2 str ret, 3 count, 4 nr, 5 filename ptr */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, char[64]);
+} strs SEC(".maps");   /* 0 filename, 1 comm */
+
+static void set(__u32 k, __u64 v)
+{
+	bpf_map_update_elem(&vals, &k, &v, BPF_ANY);
+}
+
+SEC("tp/syscalls/sys_enter_execve")
+int on_execve(struct sys_enter_ctx *ctx)
+{
+	__u32 k0 = 0, k1 = 1, k3 = 3;
+	char *name = bpf_map_lookup_elem(&strs, &k0), *comm = bpf_map_lookup_elem(&strs, &k1);
+	__u64 *n = bpf_map_lookup_elem(&vals, &k3);
+
+	if (!name || !comm || !n)
+		return 0;
+	set(2, bpf_probe_read_user_str(name, 64, (const void *)ctx->args[0]));
+	bpf_get_current_comm(comm, 16);
+	set(0, bpf_get_current_pid_tgid());
+	set(1, bpf_get_current_uid_gid());
+	set(4, ctx->nr);
+	set(5, ctx->args[0]);
+	__sync_fetch_and_add(n, 1);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
