@@ -122,6 +122,7 @@ demo: deps
 bench: deps
 	$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bench/run.sh
+	@BUILD=$(BUILD) bench/trace/overhead.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include/bpfx $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
