@@ -113,7 +113,10 @@ static void run_one(struct bpfx_tracer *t, struct tracer_attach *a, const struct
 	uint8_t ctx[64];
 	size_t size = build_ctx(a, s, ctx);
 	struct bpfx_task task = { thread_tgid(s->th), s->th->tid };
-	struct bpfx_region regions[2] = { { ctx, size, false },
+	/* Tracepoint programs may not read the first 8 bytes (the kernel's
+	 * verifier refuses them: a pt_regs pointer, or the common fields). */
+	size_t hidden = a->target.kind < HOOK_RAWTP_SYS_ENTER ? 8 : 0;
+	struct bpfx_region regions[2] = { { ctx + hidden, size - hidden, false },
 					  { (void *)&s->regs, sizeof(s->regs), false } };
 	struct bpfx_run_opts ro = { .sz = sizeof(ro), .r1 = (uintptr_t)ctx, .checked = true,
 				    .regions = regions, .region_cnt = 2, .task = &task };

@@ -30,6 +30,15 @@ struct {
 	__type(value, char[64]);
 } strs SEC(".maps");   /* 0 filename, 1 comm */
 
+/* Set by tests/tools/ktrace in the kernel, where the tracepoint fires for
+ * every process; 0 under bpfx trace, which runs it for the command only. */
+const volatile __u32 target_tgid = 0;
+
+static int ignored(void)
+{
+	return target_tgid && (bpf_get_current_pid_tgid() >> 32) != target_tgid;
+}
+
 static void set(__u32 k, __u64 v)
 {
 	bpf_map_update_elem(&vals, &k, &v, BPF_ANY);
@@ -42,7 +51,7 @@ int on_execve(struct sys_enter_ctx *ctx)
 	char *name = bpf_map_lookup_elem(&strs, &k0), *comm = bpf_map_lookup_elem(&strs, &k1);
 	__u64 *n = bpf_map_lookup_elem(&vals, &k3);
 
-	if (!name || !comm || !n)
+	if (ignored() || !name || !comm || !n)
 		return 0;
 	set(2, bpf_probe_read_user_str(name, 64, (const void *)ctx->args[0]));
 	bpf_get_current_comm(comm, 16);
