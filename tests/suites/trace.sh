@@ -177,6 +177,25 @@ check "bpf_send_signal killed /bin/true" "$got" "status 143"
 check "the faulting program is reported once, naming it" \
 	"$(grep -c "Warning: program 'read_past_ctx' (section 'tp/syscalls/sys_enter_execve') faulted" "$tmp/err")" 1
 
+# ---- threads and children: every getppid counted, entry and exit ----
+if gcc -O2 -pthread -o "$objs/threads" tests/trace_progs/threads.c; then
+	"$BPFX" trace "$objs/getppid_threads.bpf.o" pinmaps th1 -- "$objs/threads" 4 300
+	check "threads: exit status" "$?" 0
+	check "4 threads and a child: entries" "$(slot th1/calls 0)" 1500
+	check "entries from non-leader threads" "$(slot th1/calls 1)" 1200
+	check "exits (sys_exit after a seccomp stop)" "$(slot th1/calls 2)" 1500
+	"$objs/threads" 4 300 1000 &
+	target=$!
+	bg_pids+=("$target")
+	sleep 0.1
+	"$BPFX" trace "$objs/getppid_threads.bpf.o" pinmaps th2 -p "$target"
+	check "-p: the process's exit status" "$?" 0
+	check "-p: entries" "$(slot th2/calls 0)" 1500
+	check "-p: exits" "$(slot th2/calls 2)" 1500
+else
+	bad "can't compile tests/trace_progs/threads.c"
+fi
+
 # ---- errors ----
 "$BPFX" trace "$objs/not_syscall.bpf.o" -- true 2>"$tmp/err"
 rc=$?
