@@ -213,8 +213,15 @@ void tracer_handle(struct bpfx_tracer *t, pid_t tid, int status)
 		else
 			resume(t, th, 0);
 	} else if (event) {
-		if (event == PTRACE_EVENT_EXEC)
-			th->tgid = 0; /* a non-leader that execs becomes the leader */
+		unsigned long former;
+		if (event == PTRACE_EVENT_EXEC) {
+			/* A non-leader that execs takes the leader's id; its
+			 * own id is gone without an exit report. */
+			th->tgid = 0;
+			if (!ptrace(PTRACE_GETEVENTMSG, tid, 0, &former) && (pid_t)former != tid)
+				tracer_thread_remove(t, (pid_t)former);
+			th = tracer_thread_find(t, tid);
+		}
 		resume(t, th, 0);
 	} else {
 		resume(t, th, sig); /* a signal for the tracee: deliver it */
