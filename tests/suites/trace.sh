@@ -206,6 +206,13 @@ check "no command" "$?" 2
 "$BPFX" trace "$counter" -p 999999999 2>"$tmp/err"
 check "no such process" "$?:$(grep -c 'No such process' "$tmp/err")" "1:1"
 
+rm -rf "$BPFX_FS/e1"
+"$BPFX" trace "$counter" pinmaps e1 -- /nonexistent/cmd 2>/dev/null
+check "a command that can't start leaves no pins" "$(ls "$BPFX_FS/e1" 2>/dev/null)" ""
+"$BPFX" trace "$counter" pinmaps c1 -- /bin/true 2>"$tmp/err"
+check "a pin that exists already: error before the command runs" \
+	"$?:$(grep -c "can't pin map exec_count_map.*File exists" "$tmp/err")" "1:1"
+
 # ---- -p: attach, count, Ctrl-C detaches ----
 sh -c 'while :; do /bin/true; sleep 0.05; done' &
 target=$!

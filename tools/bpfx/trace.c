@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -78,6 +79,25 @@ static void set_handler(int sig, void (*fn)(int))
 	sigaction(sig, &sa, NULL);
 }
 
+/* The pins this command made, removed again when the command fails. */
+static char *pins[256];
+static size_t pin_cnt;
+
+static void unpin_all(void)
+{
+	const char *root = bpfx_bpffs_root();
+	char path[4096];
+	for (size_t i = 0; i < pin_cnt; i++) {
+		if (pins[i][0] == '/')
+			snprintf(path, sizeof(path), "%s", pins[i]);
+		else
+			snprintf(path, sizeof(path), "%s/%s", root ? root : ".", pins[i]);
+		unlink(path);
+		free(pins[i]);
+	}
+	pin_cnt = 0;
+}
+
 static int pin_maps(struct bpfx_object *obj, const char *dir)
 {
 	char path[4096];
@@ -87,9 +107,14 @@ static int pin_maps(struct bpfx_object *obj, const char *dir)
 		const struct bpfx_map *m = bpfx_object__map(obj, i);
 		snprintf(path, sizeof(path), "%s/%s", dir, bpfx_map__name(m));
 		union bpf_attr a = { .pathname = (uintptr_t)path, .bpf_fd = (uint32_t)bpfx_map__fd(m) };
+		if (pin_cnt == sizeof(pins) / sizeof(pins[0]))
+			return cli_error("too many maps to pin");
 		if (bpfx_bpf(BPF_OBJ_PIN, &a, sizeof(a)) < 0)
 			return cli_error("can't pin map %s at %s: %s", bpfx_map__name(m), path,
 					 strerror(errno));
+		if (!(pins[pin_cnt] = strdup(path)))
+			return cli_error("out of memory");
+		pin_cnt++;
 	}
 	return 0;
 }
@@ -246,14 +271,18 @@ int cmd_trace(int argc, char **argv)
 		rc = add_object(t, a.objs[i], &objs[i], &attached);
 	if (!rc && !attached)
 		rc = cli_error("no system-call programs to attach");
-	/* Programs run only in trace_wait: pinning after the start loses no
-	 * update, and a command that can't start leaves no pins behind. */
-	if (!rc)
-		rc = trace_start(t, &a);
+	/* Pins first, so that a clash is reported before CMD starts; a
+	 * command that can't start leaves no pins behind. */
 	for (size_t i = 0; i < a.obj_cnt && !rc && a.pindir; i++)
 		rc = pin_maps(objs[i], a.pindir);
 	if (!rc)
+		rc = trace_start(t, &a);
+	if (rc)
+		unpin_all();
+	else
 		rc = trace_wait(t, &a);
+	for (size_t i = 0; i < pin_cnt; i++)
+		free(pins[i]);
 	bpfx_tracer__free(t);
 	for (size_t i = 0; i < a.obj_cnt; i++)
 		bpfx_object__close(objs[i]);
