@@ -23,9 +23,13 @@
 /* x86-64 system call numbers stay below this (the table below). */
 #define HOOK_NR_SYSCALLS 512
 
-/* Tracepoint names of the x86-64 system calls by number (NULL: none);
- * syscall_table.c. */
-extern const char *const hook_syscall_names[HOOK_NR_SYSCALLS];
+/* The x86-64 system calls by number (syscall_table.c): tracepoint name
+ * (NULL: no such number) and argument count (-1: unknown). */
+struct hook_syscall {
+	const char *name;
+	int nargs;
+};
+extern const struct hook_syscall hook_syscalls[HOOK_NR_SYSCALLS];
 
 /* The number of the system call whose tracepoints are sys_enter_NAME /
  * sys_exit_NAME, or -ENOENT. */
@@ -33,8 +37,9 @@ int hook_syscall_nr(const char *name);
 
 /* What tracefs says about a syscall tracepoint ("sys_enter_execve"): its
  * event id (common_type) and, for sys_enter_*, its argument count. Without
- * tracefs: id 0 and 6 arguments. Returns 0, or -ENOENT when tracefs is
- * readable and has no such event (the kernel would refuse the attach). */
+ * tracefs: id 0 and 6 arguments (callers use the built-in table's count).
+ * Returns 0, or -ENOENT when tracefs is readable and has no such event
+ * (the kernel would refuse the attach). */
 int hook_tracefs_event(const char *event, uint16_t *id, int *nargs);
 
 /* The kinds of system-call hooks. */

@@ -16,7 +16,7 @@
 int hook_syscall_nr(const char *name)
 {
 	for (int nr = 0; nr < HOOK_NR_SYSCALLS; nr++)
-		if (hook_syscall_names[nr] && !strcmp(hook_syscall_names[nr], name))
+		if (hook_syscalls[nr].name && !strcmp(hook_syscalls[nr].name, name))
 			return nr;
 	return -ENOENT;
 }
@@ -48,6 +48,7 @@ static int tracefs_read(const char *group, const char *event, const char *file, 
 	return -ENODEV;
 }
 
+/* Returns -ENODEV without a readable tracefs (id 0, nargs 6 then). */
 static int tracefs_group_event(const char *group, const char *event, uint16_t *id,
 			       int *nargs)
 {
@@ -56,8 +57,6 @@ static int tracefs_group_event(const char *group, const char *event, uint16_t *i
 
 	*id = 0;
 	*nargs = 6;
-	if (err == -ENODEV)
-		return 0; /* no tracefs: documented defaults */
 	if (err)
 		return err;
 	*id = (uint16_t)strtoul(buf, NULL, 10);
@@ -74,7 +73,8 @@ static int tracefs_group_event(const char *group, const char *event, uint16_t *i
 
 int hook_tracefs_event(const char *event, uint16_t *id, int *nargs)
 {
-	return tracefs_group_event("syscalls", event, id, nargs);
+	int err = tracefs_group_event("syscalls", event, id, nargs);
+	return err == -ENODEV ? 0 : err;
 }
 
 /* "sys_enter_NAME" / "sys_exit_NAME" after the group. */
@@ -92,7 +92,11 @@ static int parse_syscalls(const char *ev, struct hook_target *t, const char **wh
 		return -EOPNOTSUPP;
 	}
 	t->nr = hook_syscall_nr(name);
-	if (t->nr < 0 || hook_tracefs_event(ev, &t->event_id, &t->nargs)) {
+	int err = t->nr < 0 ? -ENOENT : tracefs_group_event("syscalls", ev, &t->event_id,
+							      &t->nargs);
+	if (err == -ENODEV && hook_syscalls[t->nr].nargs >= 0)
+		t->nargs = hook_syscalls[t->nr].nargs; /* no tracefs: the built-in count */
+	else if (err && err != -ENODEV) {
 		*why = "no such system call tracepoint";
 		return -ENOENT;
 	}
@@ -117,10 +121,9 @@ int hook_parse_section(const char *sec, struct hook_target *t, const char **why)
 		if (!strcmp(rest, "raw_syscalls/sys_enter") || !strcmp(rest, "raw_syscalls/sys_exit")) {
 			bool enter = !strcmp(rest + 13, "sys_enter");
 			t->kind = enter ? HOOK_RAW_SYS_ENTER : HOOK_RAW_SYS_EXIT;
-			int nargs;
-			if (tracefs_group_event("raw_syscalls", rest + 13, &t->event_id, &nargs))
-				return -ENOENT;
-			return 0;
+			int nargs, err = tracefs_group_event("raw_syscalls", rest + 13,
+							     &t->event_id, &nargs);
+			return err == -ENODEV ? 0 : err;
 		}
 		return -EOPNOTSUPP;
 	}

@@ -38,6 +38,24 @@ static void test_sections(void)
 		      "(got %d, id %u)", t.nargs, t.event_id);
 	else
 		t_skip("no tracefs: argument counts not checked");
+	/* The built-in table (used without tracefs) says what tracefs says. */
+	int agree = 0, listed = 0;
+	for (int nr = 0; tracefs && nr < HOOK_NR_SYSCALLS; nr++) {
+		char ev[64];
+		uint16_t id;
+		int nargs;
+		if (!hook_syscalls[nr].name)
+			continue;
+		snprintf(ev, sizeof(ev), "sys_enter_%s", hook_syscalls[nr].name);
+		if (hook_tracefs_event(ev, &id, &nargs))
+			continue; /* not in this kernel */
+		listed++;
+		agree += CHECK(nargs == hook_syscalls[nr].nargs, "%s: %d arguments in tracefs, "
+			       "%d in the table", ev, nargs, hook_syscalls[nr].nargs);
+	}
+	if (tracefs)
+		CHECK(listed > 300 && agree == listed, "%d of %d syscall tracepoints agree",
+		      agree, listed);
 	CHECK(hook_parse_section("tracepoint/syscalls/sys_exit_getpid", &t, &why) == 0 &&
 	      t.kind == HOOK_SYS_EXIT && t.nr == 39, "tracepoint/syscalls/sys_exit_getpid");
 	CHECK(hook_parse_section("tp/syscalls/sys_enter_getpid", &t, &why) == 0 &&
