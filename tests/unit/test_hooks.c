@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -131,15 +132,21 @@ static void test_attach_pid(void)
 	CHECK(bpfx_tracer__run(t, &status) == 0 && status == -1, "detached: no status");
 	bpfx_tracer__free(t);
 
+	/* Untraced, and back in pause() (sleeping) within a second. */
 	char path[64], buf[4096];
+	bool ok = false;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)child);
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
-	CHECK(strstr(buf, "TracerPid:\t0\n") != NULL && strstr(buf, "State:\tS"),
-	      "the process runs on, untraced");
+	for (int i = 0; i < 100 && !ok; i++) {
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		buf[n] = '\0';
+		if (f)
+			fclose(f);
+		ok = strstr(buf, "TracerPid:\t0\n") && strstr(buf, "State:\tS");
+		if (!ok)
+			usleep(10000);
+	}
+	CHECK(ok, "the process runs on, untraced: %.200s", buf);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 }
