@@ -10,9 +10,10 @@
  * cleanly on unmapped addresses). "Kernel" memory is bpfx's own: what the
  * run may read (its stack, context, the pt_regs copy a hook lends, map
  * values) - in checked runs nothing else - read through process_vm_readv
- * of this process so that a bad address is an error, never a crash. The
- * errors and zero-filling are the kernel's (kernel/trace/bpf_trace.c,
- * mm/maccess.c).
+ * of this process so that a bad address is an error, never a crash; other
+ * addresses give what their class gives in the kernel (-ERANGE for user
+ * and non-canonical addresses, -EFAULT for kernel ones). The errors and
+ * zero-filling are the kernel's (kernel/trace/bpf_trace.c, mm/maccess.c).
  *
  * In checked runs every buffer the program hands in must be memory it may
  * write, for the size it gives; otherwise the run stops with -EFAULT.
@@ -20,6 +21,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -170,12 +172,24 @@ static bool kernel_ok(struct bpfx_run_ctx *run, uint64_t src, uint64_t size)
 	return src + size >= src && (!run->checked || vm_access_ok_ext(run, src, size, false));
 }
 
+/* The kernel's copy_from_kernel_nofault refuses user addresses and
+ * non-canonical ones with -ERANGE (x86-64); other kernel addresses that
+ * fault give -EFAULT. bpfx has no kernel memory: outside the run's
+ * memory, an address gets the error its class gets in the kernel. */
+static uint64_t kernel_err(uint64_t src)
+{
+	bool canonical = (uint64_t)((int64_t)(src << 16) >> 16) == src;
+	if (src < TASK_SIZE_MAX + 4096 || !canonical)
+		return (uint64_t)(int64_t)-ERANGE;
+	return EFAULT_RET;
+}
+
 static uint64_t read_kernel(struct bpfx_run_ctx *run, uint64_t dst, uint64_t size,
 			    uint64_t src)
 {
 	if (!kernel_ok(run, src, size) || hook_read_task(getpid(), ptr(dst), src, size) != size) {
 		memset(ptr(dst), 0, size);
-		return EFAULT_RET;
+		return kernel_err(src);
 	}
 	return 0;
 }
@@ -229,7 +243,7 @@ static uint64_t read_kernel_str(struct bpfx_run_ctx *run, uint64_t dst, uint64_t
 	for (uint64_t i = 0; i < size; i++) {
 		if (!kernel_ok(run, src + i, 1) || hook_read_task(getpid(), d + i, src + i, 1) != 1) {
 			memset(d, 0, size);
-			return EFAULT_RET;
+			return i ? EFAULT_RET : kernel_err(src);
 		}
 		if (!d[i])
 			return i + 1;
@@ -249,11 +263,12 @@ static uint64_t read_kernel_str(struct bpfx_run_ctx *run, uint64_t dst, uint64_t
 		return how(run, dst, size, src);                                           \
 	}
 
-/* bpf_probe_read / _str (legacy): on x86-64 the address decides; in bpfx,
- * memory of the run is "kernel" memory, anything else the task's. */
+/* bpf_probe_read / _str (legacy): on x86-64 the address decides (below
+ * TASK_SIZE: user memory); in bpfx memory of the run is "kernel" memory
+ * too, so it is read as such. */
 static uint64_t read_compat(struct bpfx_run_ctx *run, uint64_t dst, uint64_t size, uint64_t src)
 {
-	if (run->checked && kernel_ok(run, src, size))
+	if (src >= TASK_SIZE_MAX || (run->checked && kernel_ok(run, src, size)))
 		return read_kernel(run, dst, size, src);
 	return read_user(run, dst, size, src);
 }
@@ -261,7 +276,7 @@ static uint64_t read_compat(struct bpfx_run_ctx *run, uint64_t dst, uint64_t siz
 static uint64_t read_compat_str(struct bpfx_run_ctx *run, uint64_t dst, uint64_t size,
 				uint64_t src)
 {
-	if (run->checked && kernel_ok(run, src, 1))
+	if (src >= TASK_SIZE_MAX || (run->checked && kernel_ok(run, src, 1)))
 		return read_kernel_str(run, dst, size, src);
 	return read_user_str(run, dst, size, src);
 }

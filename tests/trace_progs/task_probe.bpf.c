@@ -25,10 +25,10 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 4);
 	__type(key, __u32);
 	__type(value, char[64]);
-} strs SEC(".maps");   /* 0 filename, 1 comm */
+} strs SEC(".maps");   /* 0 filename, 1 comm, 2-3 edge cases */
 
 /* Set by tests/tools/ktrace in the kernel, where the tracepoint fires for
  * every process; 0 under bpfx trace, which runs it for the command only. */
@@ -42,6 +42,32 @@ static int ignored(void)
 static void set(__u32 k, __u64 v)
 {
 	bpf_map_update_elem(&vals, &k, &v, BPF_ANY);
+}
+
+/* Return values and buffer contents at the edges, compared with the
+ * kernel's: a truncated string, a short comm, unreadable user, kernel and
+ * non-canonical addresses, size 0. Into strs[2..3] and vals[6..7] (the
+ * string buffers start as 0xaa bytes). */
+static void edge_cases(struct sys_enter_ctx *ctx)
+{
+	__u32 k2 = 2, k3 = 3;
+	char *a = bpf_map_lookup_elem(&strs, &k2), *b = bpf_map_lookup_elem(&strs, &k3);
+	long r1, r2, r3, r4;
+
+	if (!a || !b)
+		return;
+	__builtin_memset(a, 0xaa, 64);
+	__builtin_memset(b, 0xaa, 64);
+	r1 = bpf_probe_read_user_str(a, 5, (const void *)ctx->args[0]);
+	bpf_get_current_comm(a + 8, 3);
+	r2 = bpf_probe_read_user(a + 16, 8, (const void *)8);
+	r3 = bpf_probe_read_user_str(a + 32, 8, (const void *)8);
+	r4 = bpf_probe_read_kernel(b, 8, (const void *)0x8000000000000000ull); /* non-canonical */
+	set(7, bpf_probe_read_kernel_str(b + 16, 8, (const void *)8));
+	set(6, (__u64)(r1 & 0xffff) | (__u64)(r2 & 0xffff) << 16 | (__u64)(r3 & 0xffff) << 32 |
+		       (__u64)(r4 & 0xffff) << 48);
+	if (bpf_probe_read_user_str(b + 24, 0, (const void *)ctx->args[0]) == 0)
+		b[32] = 1;
 }
 
 SEC("tp/syscalls/sys_enter_execve")
@@ -60,6 +86,7 @@ int on_execve(struct sys_enter_ctx *ctx)
 	set(4, ctx->nr);
 	set(5, ctx->args[0]);
 	__sync_fetch_and_add(n, 1);
+	edge_cases(ctx);
 	return 0;
 }
 

@@ -138,19 +138,27 @@ static void test_kernel_reads(void)
 	CHECK_EQ_U64(call_ok(BPF_FUNC_probe_read_kernel, U(dst), 8, U(lent), 0), 0,
 		     "read_kernel of the run's memory");
 	CHECK(!memcmp(dst, "lent mem", 8), "read_kernel copies");
-	CHECK_EQ_U64(call_ok(BPF_FUNC_probe_read_kernel, U(dst), 8, U(other), 0), NEG(EFAULT),
-		     "read_kernel outside the run's memory");
+	CHECK_EQ_U64(call_ok(BPF_FUNC_probe_read_kernel, U(dst), 8, U(other), 0), NEG(ERANGE),
+		     "read_kernel of a user address outside the run's memory");
 	CHECK(dst[0] == 0 && dst[7] == 0, "failed read_kernel zero-fills");
 	CHECK_EQ_U64(call_ok(BPF_FUNC_probe_read_kernel_str, U(dst), 16, U(lent), 0), 12,
 		     "read_kernel_str returns the length with the NUL");
 	CHECK_EQ_U64(call_ok(BPF_FUNC_probe_read_kernel, U(dst), 8, 0xffff888000000000ull, 0),
 		     NEG(EFAULT), "a kernel address");
+	CHECK_EQ_U64(call_ok(BPF_FUNC_probe_read_kernel, U(dst), 8, 0x8000000000000000ull, 0),
+		     NEG(ERANGE), "a non-canonical address");
+	CHECK_EQ_U64(call_ok(BPF_FUNC_probe_read_kernel_str, U(dst), 8, U(other), 0),
+		     NEG(ERANGE), "read_kernel_str of a user address");
 	/* Legacy probe_read: the run's memory, else the task's (ours here). */
 	CHECK_EQ_U64(call_ok(BPF_FUNC_probe_read, U(dst), 8, U(lent), 0), 0, "probe_read lent");
 	CHECK_EQ_U64(call_ok(BPF_FUNC_probe_read, U(dst), 8, U(other), 0), 0, "probe_read user");
 	CHECK(!memcmp(dst, "not lent", 8), "probe_read of user memory copies");
 	CHECK_EQ_U64(call_ok(BPF_FUNC_probe_read_str, U(dst), 16, U(other), 0), 9,
 		     "probe_read_str of user memory");
+	CHECK_EQ_U64(call_ok(BPF_FUNC_probe_read, U(dst), 8, 0x8000000000000000ull, 0),
+		     NEG(ERANGE), "probe_read of a non-canonical address: the kernel's path");
+	CHECK_EQ_U64(call_ok(BPF_FUNC_probe_read, U(dst), 8, 8, 0), NEG(EFAULT),
+		     "probe_read of an unmapped user address: the user path");
 }
 
 static void test_ns_cgroup(void)
