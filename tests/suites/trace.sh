@@ -13,6 +13,7 @@ tmp=$(mktemp -d)
 bg_pids=()
 cleanup() {
 	for p in "${bg_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	[ -n "${cgdir:-}" ] && rmdir "$cgdir/sub" "$cgdir" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -149,6 +150,15 @@ check "raw_syscalls args[1] (argv) non-NULL" "$(slot r1/cnt 6)" 3
 # The maps must be identical, byte for byte, but for the pid and a stack
 # address (vals keys 0 and 5), which differ between any two runs.
 kcmd=(/bin/sh -c 'exec /usr/bin/env PATH=/nonexistent:/bin true')
+# In a cgroup two levels down when cgroup v2 allows it, so that the cgroup
+# ids (bpf_get_current_cgroup_id, ancestors) are not just the root's.
+cg2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+cgdir=${cg2:+$cg2/bpfx-trace-$$}
+if [ -n "$cgdir" ] && mkdir -p "$cgdir/sub" 2>/dev/null; then
+	kcmd=(/bin/sh -c "echo \$\$ >$cgdir/sub/cgroup.procs && exec /usr/bin/env PATH=/nonexistent:/bin true")
+else
+	cgdir=""
+fi
 mask() { awk '/^map /{m=$2} !(m=="vals" && $1=="key:" && ($2=="00"||$2=="05"))'; }
 kdiff() { # OBJ MAPS
 	local obj=$1 maps=$2 kout
@@ -170,6 +180,12 @@ kdiff() { # OBJ MAPS
 }
 kdiff "$probe" vals,strs
 kdiff "$objs/raw_exit.bpf.o" cnt
+if [ -n "$cgdir" ]; then
+	"$BPFX" trace "$probe" pinmaps kc -- "${kcmd[@]}"
+	check "the cgroup id is the sub-cgroup's inode" "$(slot kc/vals 8)" "$(stat -c %i "$cgdir/sub")"
+	check "ancestor 1 is the test's cgroup" "$(slot kc/vals 10)" "$(stat -c %i "$cgdir")"
+	rmdir "$cgdir/sub" "$cgdir" 2>/dev/null
+fi
 
 # ---- send_signal, a faulting program ----
 got=$("$BPFX" trace "$objs/kill_true.bpf.o" -- sh -c '/bin/true; echo "status $?"' 2>"$tmp/err")

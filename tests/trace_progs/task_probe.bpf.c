@@ -18,10 +18,12 @@ struct sys_enter_ctx {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 8);
+	__uint(max_entries, 12);
 	__type(key, __u32);
 	__type(value, __u64);
-} vals SEC(".maps");   /* 0 pid_tgid, 1 uid_gid, 2 str ret, 3 count, 4 nr, 5 filename ptr */
+} vals SEC(".maps");   /* 0 pid_tgid, 1 uid_gid, 2 str ret, 3 count, 4 nr, 5 filename ptr,
+			* 6-7 edge cases, 8 cgroup id, 9-10 ancestors 0 and 1,
+			* 11 ns_current_pid_tgid in no namespace */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -68,6 +70,11 @@ static void edge_cases(struct sys_enter_ctx *ctx)
 		       (__u64)(r4 & 0xffff) << 48);
 	if (bpf_probe_read_user_str(b + 24, 0, (const void *)ctx->args[0]) == 0)
 		b[32] = 1;
+	set(8, bpf_get_current_cgroup_id());
+	set(9, bpf_get_current_ancestor_cgroup_id(0));
+	set(10, bpf_get_current_ancestor_cgroup_id(1));
+	struct bpf_pidns_info ns;
+	set(11, bpf_get_ns_current_pid_tgid(0, 0, &ns, sizeof(ns)));
 }
 
 SEC("tp/syscalls/sys_enter_execve")
