@@ -18,6 +18,10 @@ cleanup() {
 }
 trap cleanup EXIT
 export BPFX_FS=$tmp/fs
+# Sanitizer builds: reports go to files, checked at the end (stderr of
+# bpfx is often captured or discarded here).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$tmp/san"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$tmp/san:print_stacktrace=1"
 mkdir -p "$BPFX_FS"
 pass=0 fail=0 skip=0
 
@@ -264,6 +268,12 @@ if kill -0 "$target" 2>/dev/null && ! grep -q '^State:.*[tT]' "/proc/$target/sta
 c=$(slot p1/exec_count_map 0)
 if [ "$c" -ge 4 ]; then ok; else bad "-p counted $c execve in 1 s (want >= 4)"; fi
 kill "$target"
+fi
+
+if ls "$tmp"/san.* >/dev/null 2>&1; then
+	bad "sanitizer reports:"; head -40 "$tmp"/san.* >&2
+else
+	ok
 fi
 
 if [ "$skip" -gt 0 ]; then
