@@ -435,8 +435,9 @@ int bpfx_tracer__spawn(struct bpfx_tracer *t, char *const argv[]);
 int bpfx_tracer__attach_pid(struct bpfx_tracer *t, int pid);
 
 /* Traces until every traced task is gone, or until bpfx_tracer__stop.
- * Waits with waitpid(-1, __WALL): it also reaps other children of the
- * calling process, so run it where there are none (the bpfx CLI).
+ * Waits with waitpid(-1, __WALL): a child of the calling process that
+ * is not traced and ends meanwhile is reaped too (its status is lost), so
+ * run it where no other child may end (the bpfx CLI).
  * *status gets the wait status (waitpid's) of the spawned command or of
  * the attached process, or -1 when tracing stopped before it ended (an
  * attached process is then detached and keeps running). Returns 0 or a

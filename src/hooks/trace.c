@@ -366,7 +366,10 @@ int bpfx_tracer__run(struct bpfx_tracer *t, int *status)
 	*status = -1;
 	if (!t->started)
 		return -EINVAL;
-	while (!t->stop) {
+	/* The thread table holds every traced task (new ones are added at
+	 * their creator's fork/clone event), so tracing ends when it is
+	 * empty - not at ECHILD: the caller may have other children. */
+	while (!t->stop && t->thread_cnt) {
 		int st;
 		pid_t tid = waitpid(-1, &st, __WALL);
 		if (tid < 0) {

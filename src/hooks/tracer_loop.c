@@ -214,7 +214,14 @@ void tracer_handle(struct bpfx_tracer *t, pid_t tid, int status)
 			resume(t, th, 0);
 	} else if (event) {
 		unsigned long former;
-		if (event == PTRACE_EVENT_EXEC) {
+		if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
+		    event == PTRACE_EVENT_CLONE) {
+			/* Known from now on, even if its creator ends before
+			 * it first reports. */
+			if (!ptrace(PTRACE_GETEVENTMSG, tid, 0, &former))
+				tracer_thread_add(t, (pid_t)former);
+			th = tracer_thread_find(t, tid);
+		} else if (event == PTRACE_EVENT_EXEC) {
 			/* A non-leader that execs takes the leader's id; its
 			 * own id is gone without an exit report. */
 			th->tgid = 0;
@@ -237,8 +244,15 @@ void tracer_finish(struct bpfx_tracer *t)
 		 * ENOSYS: it ends with us. */
 		for (size_t i = 0; i < t->thread_cnt; i++)
 			kill(t->threads[i].tid, SIGKILL);
-		while (waitpid(-1, &st, __WALL) > 0 || errno == EINTR)
-			;
+		while (t->thread_cnt) {
+			pid_t tid = waitpid(-1, &st, __WALL);
+			if (tid < 0 && errno == EINTR)
+				continue;
+			if (tid < 0)
+				break;
+			if (WIFEXITED(st) || WIFSIGNALED(st))
+				tracer_thread_remove(t, tid);
+		}
 		t->thread_cnt = 0;
 		return;
 	}

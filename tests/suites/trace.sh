@@ -84,7 +84,9 @@ for i in 1 2 3; do /bin/true & done; wait
 echo end
 EOF
 n=0
-for cmd in "sh $tmp/script.sh" "/bin/true" "sh -c /nonexistent/x" "env true"; do
+# A parent that ends before its child: the child is still followed.
+echo '(sleep 0.2; /bin/true) & exit 0' >"$tmp/orphan.sh"
+for cmd in "sh $tmp/script.sh" "sh $tmp/orphan.sh" "/bin/true" "sh -c /nonexistent/x" "env true"; do
 	n=$((n + 1))
 	rm -rf "$BPFX_FS/c$n"
 	# shellcheck disable=SC2086 # word-split on purpose
