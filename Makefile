@@ -103,6 +103,17 @@ $(BUILD)/tests/%: tests/tools/%.c $(TEST_LIB_OBJS) $(LIB_A)
 # The test library's objects are inputs of pattern rules only; keep them.
 .SECONDARY: $(TEST_LIB_OBJS)
 
+# eBPF examples, compiled by clang for the kernel's target (<linux/bpf.h>
+# includes <asm/types.h> from the multiarch directory clang does not search).
+EXAMPLE_SRCS := $(sort $(wildcard examples/*.bpf.c))
+EXAMPLE_OBJS := $(EXAMPLE_SRCS:examples/%.c=$(BUILD)/examples/%.o)
+ARCH_INC := /usr/include/$(shell $(CC) -print-multiarch 2>/dev/null)
+examples: $(EXAMPLE_OBJS)
+$(BUILD)/examples/%.bpf.o: examples/%.bpf.c
+	@mkdir -p $(dir $@)
+	$(call say,CLANG,$<)
+	$(Q)clang -O2 -g -target bpf -I$(ARCH_INC) -c $< -o $@
+
 deps:
 	@scripts/deps.sh
 
@@ -114,13 +125,14 @@ test: deps
 	@BUILD=$(BUILD) SANFLAGS="$(SANFLAGS)" tests/run.sh
 
 demo: deps
-	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory all examples
 	@BUILD=$(BUILD) examples/demo.sh
 
 bench: deps
 	$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) bench/run.sh
 	@BUILD=$(BUILD) bench/packets.sh
+	@BUILD=$(BUILD) bench/trace/overhead.sh
 
 # libFuzzer runs of the ELF, BTF and program fuzz targets, FUZZ_SECONDS
 # (default 60) each; CI runs it after the tests.

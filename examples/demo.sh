@@ -6,7 +6,10 @@
 # 4. `bpfx exec` runs them over an IPv4 header, and again over the header
 #    with the checksum filled in (the result must then be 0);
 # 5. a program that reads past its input is stopped by checked mode;
-# 6. the XDP firewall example over a generated pcap: verdicts and counters.
+# 6. the execve counter (examples/execve_counter.bpf.c, built by
+#    `make examples`) traces a small shell script under `bpfx trace` and
+#    counts its execve calls; strace -f counts the same, when installed.
+# 7. the XDP firewall example over a generated pcap: verdicts and counters.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -51,11 +54,31 @@ if "$BPFX" exec examples/out_of_bounds.asm --mem "01 02 03 04"; then
 fi
 echo "(exit code 1: checked mode stopped the program at the bad read)"
 
-# 6. The XDP firewall example over a capture the build generates: a
+step "6. bpfx trace $out/execve_counter.bpf.o pinmaps demo -- sh examples/exec_demo.sh"
+demo_fs=$(mktemp -d)
+trap 'rm -rf "$demo_fs"' EXIT
+export BPFX_FS=$demo_fs
+"$BPFX" trace "$out/execve_counter.bpf.o" pinmaps demo -- sh examples/exec_demo.sh
+"$BPFX" map dump pinned demo/exec_count_map
+count=$("$BPFX" -j map lookup pinned demo/exec_count_map key 0 0 0 0 |
+	sed -E 's/.*"value":\["([^"]*)","([^"]*)".*/\2\1/; s/0x//g')
+count=$((16#$count))
+echo "exec_count_map[0] = $count execve calls"
+if command -v strace >/dev/null; then
+	want=$(strace -f -qq -e trace=execve -o /dev/stdout sh examples/exec_demo.sh 2>/dev/null |
+	       grep -c 'execve(')
+	echo "strace -f -e trace=execve counts $want"
+	if [ "$count" -ne "$want" ]; then
+		echo "demo: bpfx counted $count execve calls, strace $want" >&2
+		exit 1
+	fi
+fi
+
+# 7. The XDP firewall example over a capture the build generates: a
 #    blocklist drops some sources, ICMP echo requests are answered with
 #    XDP_TX, the rest passes; the counters are the program's map, pinned.
 arch_inc=/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
-step "6. bpfx xdp $out/xdp_firewall.o --pcap $out/firewall.pcap --out $out/passed.pcap pinmaps firewall"
+step "7. bpfx xdp $out/xdp_firewall.o --pcap $out/firewall.pcap --out $out/passed.pcap pinmaps firewall"
 clang -O2 -g -target bpf -I"$arch_inc" -c examples/xdp_firewall.bpf.c -o "$out/xdp_firewall.o"
 "$BUILD/examples/gen_pcap" "$out/firewall.pcap" 1000
 export BPFX_FS=$PWD/$out/bpffs

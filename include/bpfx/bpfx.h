@@ -115,6 +115,7 @@ int bpfx_asm_conformance(const char *text, struct bpf_insn **insns, size_t *cnt,
 
 /* The state of one program run, as a helper sees it. Opaque. */
 struct bpfx_run_ctx;
+struct bpfx_task;
 
 /* A helper: the five argument registers, and the run it is called from. */
 typedef uint64_t (*bpfx_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
@@ -252,6 +253,12 @@ struct bpfx_run_opts {
 	const void *pkt_l3;
 	enum bpfx_exec_mode mode;
 	void *user;                 /* handed to helpers: bpfx_run_ctx__user() */
+	/* The task the run is about (the kernel's `current`): what
+	 * bpf_get_current_pid_tgid and the other task helpers describe, whose
+	 * memory bpf_probe_read_user reads, to which bpf_send_signal sends.
+	 * NULL: the calling thread. Hooks set it (see struct bpfx_task). */
+	const struct bpfx_task *task;
+	uint64_t attach_cookie;     /* what bpf_get_attach_cookie returns */
 };
 
 struct bpfx_run_result {
@@ -536,6 +543,73 @@ int bpfx_trace_pipe_path(char *out, size_t out_sz);
  * longer than out_sz; 2048 bytes always hold one). Safe against writers and
  * other readers in any process of the root. */
 int bpfx_trace_pipe_read(char *out, size_t out_sz);
+/* Tasks and system-call tracing (src/hooks)                            */
+/* ------------------------------------------------------------------ */
+
+/* A task (thread) of this machine, as a run's `current`. */
+struct bpfx_task {
+	int32_t tgid;   /* its process (thread group) id */
+	int32_t tid;    /* its thread id */
+};
+
+/* A syscall tracer: runs a command (or attaches to a process) under
+ * ptrace, with all its threads and descendants, and runs the attached
+ * programs at the system calls they hook, with the kernel's contexts:
+ *   tp/syscalls/sys_enter_NAME, tracepoint/syscalls/sys_enter_NAME,
+ *   tp/syscalls/sys_exit_NAME, tp/raw_syscalls/sys_enter|sys_exit,
+ *   raw_tp/sys_enter, raw_tp/sys_exit (and raw_tracepoint/...).
+ * Only hooked system calls stop the tracee (a seccomp filter installed in
+ * the command before exec); a process attached by pid has no filter and
+ * stops at every system call (PTRACE_SYSCALL). Programs run in checked
+ * mode on the tracer's thread; a program that faults is reported through
+ * the log and the tracee goes on. docs/HOOKS.md has the details.
+ * One tracer per process at a time; not thread-safe. */
+struct bpfx_tracer;
+
+struct bpfx_tracer_opts {
+	size_t sz;                 /* sizeof(struct bpfx_tracer_opts) */
+	bpfx_log_fn log;           /* attach errors; program faults (WARN, first per program) */
+	void *log_ctx;
+};
+
+struct bpfx_tracer *bpfx_tracer__new(const struct bpfx_tracer_opts *opts, int *err);
+/* Stops tracing if needed (a spawned command is killed, an attached
+ * process detached), releases the programs. NULL-safe. */
+void bpfx_tracer__free(struct bpfx_tracer *t);
+
+/* Attaches a loaded program by its section. Returns 0, -EOPNOTSUPP for a
+ * section that is not a system-call hook, -ENOENT for an unknown system
+ * call, -EINVAL for a program type that does not match its section, -EBUSY
+ * once tracing started (the log names the section). */
+int bpfx_tracer__attach(struct bpfx_tracer *t, const struct bpfx_program *prog);
+
+/* Starts argv (execvp) as a traced child that keeps bpfx's stdin, stdout,
+ * stderr and process group. Returns its pid or a negative errno. */
+int bpfx_tracer__spawn(struct bpfx_tracer *t, char *const argv[]);
+/* Attaches to every thread of a running process. Returns 0 or a negative
+ * errno (-ESRCH no such process, -EPERM not allowed). */
+int bpfx_tracer__attach_pid(struct bpfx_tracer *t, int pid);
+
+/* Traces until every traced task is gone, or until bpfx_tracer__stop.
+ * Waits with waitpid(-1, __WALL): a child of the calling process that
+ * is not traced and ends meanwhile is reaped too (its status is lost), so
+ * run it where no other child may end (the bpfx CLI).
+ * *status gets the wait status (waitpid's) of the spawned command or of
+ * the attached process, or -1 when tracing stopped before it ended (an
+ * attached process is then detached and keeps running). Returns 0 or a
+ * negative errno. */
+int bpfx_tracer__run(struct bpfx_tracer *t, int *status);
+/* Asks run() to stop: async-signal-safe (call it from a SIGINT handler).
+ * A spawned command cannot run without its tracer (its filter would fail
+ * its hooked system calls), so it is killed (SIGKILL). */
+void bpfx_tracer__stop(struct bpfx_tracer *t);
+
+struct bpfx_tracer_stats {
+	uint64_t stops;    /* tracee stops handled at hooked system calls */
+	uint64_t runs;     /* program runs */
+	uint64_t faults;   /* runs stopped by a fault (checked mode) */
+};
+void bpfx_tracer__stats(const struct bpfx_tracer *t, struct bpfx_tracer_stats *stats);
 
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);

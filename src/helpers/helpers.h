@@ -74,6 +74,7 @@ extern const struct helper_group helpers_tail_call_group;
 extern const struct helper_group helpers_str_group, helpers_trace_group,
 	helpers_callback_group, helpers_percpu_group, helpers_lock_group, helpers_timer_group;
 extern const struct helper_group helpers_xdp_group, helpers_csum_group, helpers_skb_adjust_group;
+extern const struct helper_group helpers_task_group;
 
 /* Every built-in helper, sorted by id: built on first use (thread-safe),
  * then immutable. *cnt gets the number of entries; NULL if out of memory. */

@@ -28,6 +28,7 @@ static const struct helper_group *const groups[] = {
 	&helpers_xdp_group,
 	&helpers_csum_group,
 	&helpers_skb_adjust_group,
+	&helpers_task_group,
 };
 
 static struct bpfx_helper *table;

@@ -272,7 +272,6 @@ static void release_held(struct bpfx_run_ctx *run)
 	if (run->cur_hold.put)
 		run->cur_hold.put(run->cur_hold.ptr);
 	run->cur_hold.put = NULL;
-	run->hook = NULL;
 }
 
 /* One program of the run, in the engine the options ask for. An engine
@@ -350,6 +349,9 @@ static void run_init(struct bpfx_run_ctx *run, const struct bpfx_prog *prog,
 	run->tail_call_cnt = 0;
 	run->held_cnt = 0;
 	run->cur_hold.put = NULL;
+	run->hook = NULL;
+	run->task = o->task;
+	run->attach_cookie = o->attach_cookie;
 }
 
 static void result_init(struct bpfx_run_result *res)

@@ -131,6 +131,8 @@ struct bpfx_run_ctx {
 	uint64_t *regs;                /* interpreter: the registers of the frame running */
 	uint64_t budget, budget_left;  /* checked runs: instruction budget */
 	void *held_lock;               /* the bpf_spin_lock the program holds, if any */
+	const struct bpfx_task *task;  /* the run's current task; NULL: the caller */
+	uint64_t attach_cookie;        /* bpf_get_attach_cookie's answer */
 };
 
 /* From inside a helper: calls the program's function `token` (what lddw

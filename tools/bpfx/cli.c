@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sys/stat.h>
+
 #include "cli.h"
 
 bool cli_json;

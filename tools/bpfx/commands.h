@@ -25,5 +25,6 @@ int cmd_prog_tracelog(int argc, char **argv);   /* tracelog.c, under `prog` */
 int cmd_xdp(int argc, char **argv);
 int cmd_tc(int argc, char **argv);
 int cmd_socket(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif

@@ -35,6 +35,9 @@ static void usage(FILE *f)
 	      "                      the same for a pinned perf event array (per slot)\n"
 	      "  xdp | tc | socket OBJ [prog NAME] --pcap IN [--out OUT] [pinmaps DIR]\n"
 	      "      [--threads N]   run a packet program over a pcap file; print verdicts\n"
+	      "  trace OBJ... [pinmaps DIR] [stats] { -p PID | -- CMD [ARGS...] }\n"
+	      "                      run CMD (or attach to PID) with the objects' system-call\n"
+	      "                      tracepoint programs attached (`bpfx trace help`)\n"
 	      "  btf dump file FILE [format raw|c]\n"
 	      "                      print the BTF types of a raw BTF file or an object\n"
 	      "  version             print the version\n"
@@ -74,6 +77,7 @@ static const struct command commands[] = {
 	{ "xdp", cmd_xdp },
 	{ "tc", cmd_tc },
 	{ "socket", cmd_socket },
+	{ "trace", cmd_trace },
 };
 
 static int print_version(void)
