@@ -12,6 +12,7 @@
 #include <linux/filter.h>
 
 #include "isa/isa.h"
+#include "jit/jit.h"
 #include "util/opts.h"
 #include "vm/vm.h"
 
@@ -80,6 +81,15 @@ static inline const uint8_t *vm_pkt_ptr(const struct bpfx_run_ctx *run, int32_t 
 	if (!run->pkt || p < run->pkt_lo || p > run->pkt_end || run->pkt_end - p < size)
 		return NULL;
 	return (const uint8_t *)p;
+}
+
+uint64_t vm_ld_pkt(const struct bpfx_run_ctx *run, int32_t k, unsigned size)
+{
+	const uint8_t *p = vm_pkt_ptr(run, k, size);
+
+	if (!p)
+		return UINT64_MAX;
+	return size == 1 ? vm_load_be8(p) : size == 2 ? vm_load_be16(p) : vm_load_be32(p);
 }
 
 /* Checked mode: is [addr, addr+size) inside the stack or one region? */
@@ -218,8 +228,10 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 			return -EINVAL;
 		o = &copy;
 	}
-	if (o->mode == BPFX_EXEC_JIT) {
-		snprintf(res->fault_msg, sizeof(res->fault_msg), "the JIT is not built yet");
+	if (o->mode > BPFX_EXEC_JIT)
+		return -EINVAL;
+	if (o->mode == BPFX_EXEC_JIT && !jit_available()) {
+		snprintf(res->fault_msg, sizeof(res->fault_msg), "no JIT for this machine");
 		return -EOPNOTSUPP;
 	}
 	if (o->region_cnt && !o->regions)
@@ -241,8 +253,14 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 	run.given_cnt = o->region_cnt;
 	run.lent_cnt = 0;
 
+	uint64_t budget = o->insn_budget ? o->insn_budget : VM_DEFAULT_BUDGET;
+	/* The JIT compiles on first use; by default a program it cannot
+	 * compile (no memory) still runs, in the interpreter. */
+	if (o->mode == BPFX_EXEC_JIT ||
+	    (o->mode == BPFX_EXEC_DEFAULT && jit_available() &&
+	     jit_prog_image(prog, o->checked, &(int){ 0 })))
+		return jit_run(prog, &run, o->r1, o->r2, o->checked ? budget : 0, res);
 	if (!o->checked)
 		return vm_run_trusted(prog, &run, o->r1, o->r2, res);
-	return vm_run_checked(prog, &run, o->r1, o->r2,
-			      o->insn_budget ? o->insn_budget : VM_DEFAULT_BUDGET, res);
+	return vm_run_checked(prog, &run, o->r1, o->r2, budget, res);
 }

@@ -11,6 +11,7 @@
 
 #include "helpers/helpers.h"
 #include "isa/isa.h"
+#include "jit/jit.h"
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/opts.h"
@@ -219,6 +220,7 @@ void bpfx_prog__free(struct bpfx_prog *prog)
 {
 	if (!prog)
 		return;
+	jit_prog_free(prog);
 	mem_free(prog->code);
 	mem_free(prog->helpers);
 	mem_free(prog->owners);

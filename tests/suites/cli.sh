@@ -71,7 +71,13 @@ expect "read past memory"     1 "" "read of 4 bytes"                -- "$BPFX" e
 expect "bad --mem"            1 "" "not a list of hex bytes"        -- "$BPFX" exec "$tmp/ret42.bin" --mem "zz"
 expect "odd --mem"            1 "" "not a list of hex bytes"        -- "$BPFX" exec "$tmp/ret42.bin" --mem "012"
 expect "json error"           1 '{"error":' ""                      -- "$BPFX" -j exec "$tmp/unknown.bin"
-expect "--jit before the JIT" 1 "" "JIT"                            -- "$BPFX" exec "$tmp/ret42.bin" --jit
+expect "exec --jit"            0 "0x000000000000002a" ""          -- "$BPFX" exec "$tmp/ret42.bin" --jit
+expect "exec --interp"         0 "0x000000000000002a" ""          -- "$BPFX" exec "$tmp/ret42.bin" --interp
+expect "exec --jit memory"     0 "0x0000000004030201" ""          -- "$BPFX" exec "$tmp/load.bin" --mem "01 02 03 04" --jit
+expect "exec --jit --stats"    0 "0x" "2 instructions executed"   -- "$BPFX" exec "$tmp/ret42.bin" --jit --stats
+expect "jit read past memory"  1 "" "insn 0: invalid memory access: read of 4 bytes" -- "$BPFX" exec "$tmp/load.bin" --mem "01 02" --jit
+expect "jit out_of_bounds"     1 "" "insn 3: invalid memory access: read of 8 bytes" -- "$BPFX" exec examples/out_of_bounds.asm --mem "01 02 03 04" --jit
+expect "interp out_of_bounds"  1 "" "insn 3: invalid memory access: read of 8 bytes" -- "$BPFX" exec examples/out_of_bounds.asm --mem "01 02 03 04" --interp
 expect "unknown option"       1 "" "unknown or incomplete option"   -- "$BPFX" exec "$tmp/ret42.bin" --frob
 expect "unknown command"      2 "" "unknown command"                -- "$BPFX" frob
 expect "help"                 0 "Usage: bpfx" ""                    -- "$BPFX" --help
