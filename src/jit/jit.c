@@ -288,6 +288,8 @@ int jit_run(const struct bpfx_prog *prog, struct bpfx_run_ctx *run, uint64_t r1,
 			 strerror(-err));
 		return err;
 	}
+	if (run->checked)
+		memset(stack, 0, sizeof(stack)); /* as the checked interpreter */
 	run->stack_lo = (uintptr_t)stack;
 	run->jit.floor = run->stack_lo + VM_FRAME_SIZE;
 	run->jit.kind = JIT_EXIT_OK;

@@ -40,6 +40,11 @@ int VM_LOOP_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 	uint64_t left = budget;
 #endif
 
+#if VM_CHECKED
+	/* An unverified program may read stack it never wrote: it finds
+	 * zeros, never what the host left there (the JIT does the same). */
+	memset(stack, 0, sizeof(stack));
+#endif
 	run->stack_lo = (uintptr_t)stack;
 	reg[1] = r1;
 	reg[2] = r2;
