@@ -30,9 +30,20 @@ struct jit_buf {
 
 void jit_buf_put(struct jit_buf *b, const void *data, size_t n);
 
-static inline void jit_put8(struct jit_buf *b, uint8_t v) { jit_buf_put(b, &v, 1); }
-static inline void jit_put32(struct jit_buf *b, uint32_t v) { jit_buf_put(b, &v, 4); }
-static inline void jit_put64(struct jit_buf *b, uint64_t v) { jit_buf_put(b, &v, 8); }
+/* The common case inline: room in the buffer (jit_buf_put grows it). */
+static inline void jit_put_fast(struct jit_buf *b, const void *data, size_t n)
+{
+	if (__builtin_expect(b->len + n <= b->cap && !b->err, 1)) {
+		__builtin_memcpy(b->p + b->len, data, n);
+		b->len += n;
+	} else {
+		jit_buf_put(b, data, n);
+	}
+}
+
+static inline void jit_put8(struct jit_buf *b, uint8_t v) { jit_put_fast(b, &v, 1); }
+static inline void jit_put32(struct jit_buf *b, uint32_t v) { jit_put_fast(b, &v, 4); }
+static inline void jit_put64(struct jit_buf *b, uint64_t v) { jit_put_fast(b, &v, 8); }
 
 /* How a run left the compiled code (stored in run->jit.kind by the fault
  * exit; 0 for a normal exit). The low byte is the kind; memory faults add
@@ -70,6 +81,11 @@ void jit_label_place(struct jit_ctx *c, uint32_t label);
 /* Best known position: this pass's if placed already, else the previous
  * pass's; JIT_NOWHERE in the first pass before placement. */
 uint32_t jit_label_pos(const struct jit_ctx *c, uint32_t label);
+/* The previous pass's position, or JIT_NOWHERE (first pass). */
+static inline uint32_t jit_label_prev(const struct jit_ctx *c, uint32_t label)
+{
+	return c->prev && label < c->prev_cnt ? c->prev[label] : JIT_NOWHERE;
+}
 
 /* A backend: one pass of lowering into c->buf. The code must start with
  * the entry (a jit_entry_fn) at offset 0. */

@@ -317,9 +317,9 @@ static int64_t rel(const struct jit_buf *b, uint32_t target, size_t insn_len)
 	return (int64_t)target - (int64_t)(b->len + insn_len);
 }
 
-void x86_jcc(struct jit_buf *b, enum x86_cc cc, uint32_t target, bool may_short)
+void x86_jcc(struct jit_buf *b, enum x86_cc cc, uint32_t target, bool short_form)
 {
-	if (may_short && target != JIT_NOWHERE && fits8(rel(b, target, 2))) {
+	if (short_form) {
 		jit_put8(b, (uint8_t)(0x70 | cc));
 		jit_put8(b, (uint8_t)rel(b, target, 1));
 		return;
@@ -329,9 +329,9 @@ void x86_jcc(struct jit_buf *b, enum x86_cc cc, uint32_t target, bool may_short)
 	jit_put32(b, (uint32_t)rel(b, target, 4));
 }
 
-void x86_jmp(struct jit_buf *b, uint32_t target, bool may_short)
+void x86_jmp(struct jit_buf *b, uint32_t target, bool short_form)
 {
-	if (may_short && target != JIT_NOWHERE && fits8(rel(b, target, 2))) {
+	if (short_form) {
 		jit_put8(b, 0xeb);
 		jit_put8(b, (uint8_t)rel(b, target, 1));
 		return;

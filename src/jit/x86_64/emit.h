@@ -81,9 +81,11 @@ void x86_call_reg(struct jit_buf *b, int reg);
 void x86_ret(struct jit_buf *b);
 void x86_cqo(struct jit_buf *b, bool w); /* cqo (w) or cdq */
 
-/* Control transfer to a buffer position. may_short: rel8 if it reaches. */
-void x86_jcc(struct jit_buf *b, enum x86_cc cc, uint32_t target, bool may_short);
-void x86_jmp(struct jit_buf *b, uint32_t target, bool may_short);
+/* Control transfer to a buffer position, in the form asked for: rel8
+ * (short_form; the caller knows it reaches, else the displacement is cut)
+ * or rel32. */
+void x86_jcc(struct jit_buf *b, enum x86_cc cc, uint32_t target, bool short_form);
+void x86_jmp(struct jit_buf *b, uint32_t target, bool short_form);
 void x86_call(struct jit_buf *b, uint32_t target);
 /* Short forward branches inside one sequence: emit with a hole, patch
  * when the target is reached (at most 127 bytes ahead). */

@@ -80,19 +80,29 @@ uint32_t x86_label_pos(struct x86_ctx *x, uint32_t label)
 	return jit_label_pos(x->jc, label);
 }
 
-bool x86_may_short(struct x86_ctx *x)
+/* May a jump of this instruction to label be short? Decided on the
+ * previous pass's positions only, for source and target, so that sizes
+ * only shrink from pass to pass (every distance is a sum of sizes) and
+ * the passes settle; in the pass that settles the guess is exact. */
+static bool short_ok(struct x86_ctx *x, uint32_t label)
 {
-	return !x->jc->all_long;
+	uint32_t t = jit_label_prev(x->jc, label), s = jit_label_prev(x->jc, x->idx);
+
+	if (x->jc->all_long || t == JIT_NOWHERE || s == JIT_NOWHERE)
+		return false;
+	int64_t end = (int64_t)s + (int64_t)(x->b->len - x->jc->pos[x->idx]) + 2;
+	int64_t d = (int64_t)t - end;
+	return d >= -128 && d <= 127;
 }
 
 void x86_jcc_label(struct x86_ctx *x, enum x86_cc cc, uint32_t label)
 {
-	x86_jcc(x->b, cc, x86_label_pos(x, label), x86_may_short(x));
+	x86_jcc(x->b, cc, x86_label_pos(x, label), short_ok(x, label));
 }
 
 void x86_jmp_label(struct x86_ctx *x, uint32_t label)
 {
-	x86_jmp(x->b, x86_label_pos(x, label), x86_may_short(x));
+	x86_jmp(x->b, x86_label_pos(x, label), short_ok(x, label));
 }
 
 static struct x86_stub *stub_new(struct x86_ctx *x, enum x86_stub_type type, uint32_t kind,

@@ -74,8 +74,8 @@ int x86_lower_atomic(struct x86_ctx *x, const struct vm_insn *in);
 
 /* Helpers for the lowering files (lower.c). */
 uint32_t x86_label_pos(struct x86_ctx *x, uint32_t label);
-bool x86_may_short(struct x86_ctx *x);
-/* Jump to label with the shortest form the previous pass allows. */
+/* A jump of the current instruction to label, short when the previous
+ * pass shows it reaches. */
 void x86_jcc_label(struct x86_ctx *x, enum x86_cc cc, uint32_t label);
 void x86_jmp_label(struct x86_ctx *x, uint32_t label);
 /* A conditional jump to a new fault stub for the current instruction. */
