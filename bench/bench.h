@@ -26,6 +26,7 @@
 enum bench_mode {
 	MODE_INTERP,    /* bpfx interpreter, trusted (unchecked) */
 	MODE_CHECKED,   /* bpfx interpreter, checked mode */
+	MODE_JIT,       /* bpfx JIT, trusted (unchecked) code */
 	MODE_NATIVE,    /* the same C compiled by gcc -O2 */
 	MODE_KERNEL,    /* the kernel, BPF_PROG_TEST_RUN as an XDP program */
 	MODE_COUNT,
@@ -58,6 +59,9 @@ struct bench_prog {
 	 * most, so slow phases of the machine cancel out), then the median. */
 	double vs_native;           /* interpreter / native */
 	double vs_kernel;           /* interpreter / kernel */
+	double jit_vs_native;       /* JIT / native */
+	double jit_vs_kernel;       /* JIT / kernel */
+	double compile_us_per_kinsn; /* JIT compile time per 1,000 insns (median) */
 
 	int kfd;                    /* the loaded kernel program, or -1 */
 	uint32_t kretval;

@@ -125,17 +125,48 @@ static void log_to_stderr(void *ctx, enum bpfx_log_level level, const char *msg)
 	fprintf(stderr, "bench: %s: %s\n", (const char *)ctx, msg);
 }
 
-static int run_bpfx(size_t i, bool checked, struct bpfx_run_result *res)
+static int run_bpfx(size_t i, bool checked, enum bpfx_exec_mode mode,
+		    struct bpfx_run_result *res)
 {
 	struct bench_prog *p = &progs[i];
 	struct bpfx_region region = { p->mem, p->mem_len, false };
 	struct bpfx_run_opts o = {
 		.sz = sizeof(o), .r1 = (uintptr_t)p->mem, .r2 = p->mem_len,
 		.checked = checked, .regions = &region, .region_cnt = 1,
-		.mode = BPFX_EXEC_INTERP,
+		.mode = mode,
 	};
 
 	return bpfx_prog__run(bprogs[i], &o, res);
+}
+
+/* The JIT's result must agree too (checked and trusted code); and its
+ * compile time, from fresh programs, per 1,000 instructions. */
+static void jit_prepare(size_t i)
+{
+	struct bench_prog *p = &progs[i];
+	struct bpfx_run_result jr, jcr;
+	int jerr = run_bpfx(i, false, BPFX_EXEC_JIT, &jr);
+	int jcerr = run_bpfx(i, true, BPFX_EXEC_JIT, &jcr);
+	double us[16];
+
+	if (jerr == -EOPNOTSUPP)
+		return; /* no JIT on this machine: the column stays empty */
+	if (jerr || jcerr || jr.r0 != p->r0 || jcr.r0 != p->r0 || jcr.insns != p->insns_per_run)
+		die("%s: the JIT disagrees: r0 0x%016llx (err %d), checked 0x%016llx (err %d, "
+		    "%llu insns), native 0x%016llx -- a bug in bpfx; not timing", p->name,
+		    (unsigned long long)jr.r0, jerr, (unsigned long long)jcr.r0, jcerr,
+		    (unsigned long long)jcr.insns, (unsigned long long)p->r0);
+	p->has[MODE_JIT] = true;
+	for (int k = 0; k < 16; k++) {
+		int err = 0;
+		struct bpfx_prog *fresh = bpfx_prog__new(p->insns, p->insn_cnt, NULL, &err);
+		struct bpfx_jit_info info = { .sz = sizeof(info) };
+		if (!fresh || bpfx_prog__jit(fresh, false, &info))
+			die("%s: JIT compilation failed", p->name);
+		us[k] = info.compile_ns / 1e3 / ((double)p->insn_cnt / 1000);
+		bpfx_prog__free(fresh);
+	}
+	p->compile_us_per_kinsn = bench_median(us, 16);
 }
 
 /* Loads program i everywhere and checks that all runs agree; a
@@ -159,8 +190,8 @@ static void prepare(size_t i, const char *dir, const struct bench_kernel *k)
 		die("%s: bpfx_prog__new refused the program: %s", p->name, strerror(-err));
 
 	p->r0 = p->native(p->mem, p->mem_len);
-	cerr = run_bpfx(i, true, &cr);
-	terr = run_bpfx(i, false, &tr);
+	cerr = run_bpfx(i, true, BPFX_EXEC_INTERP, &cr);
+	terr = run_bpfx(i, false, BPFX_EXEC_INTERP, &tr);
 	if (cerr || terr)
 		die("%s: the interpreter stopped the program (%s at insn %d: %s); "
 		    "native returns 0x%016llx", p->name, strerror(-(cerr ? cerr : terr)),
@@ -173,6 +204,7 @@ static void prepare(size_t i, const char *dir, const struct bench_kernel *k)
 		    (unsigned long long)cr.r0);
 	p->insns_per_run = cr.insns;
 	p->has[MODE_INTERP] = p->has[MODE_CHECKED] = p->has[MODE_NATIVE] = true;
+	jit_prepare(i);
 
 	p->kfd = -1;
 	if (!k->available) {
@@ -217,8 +249,10 @@ static double sample(size_t i, enum bench_mode m, uint64_t n, double *wall_ns, d
 	switch (m) {
 	case MODE_INTERP:
 	case MODE_CHECKED:
+	case MODE_JIT:
 		for (uint64_t k = 0; k < n; k++) {
-			err |= run_bpfx(i, m == MODE_CHECKED, &res);
+			err |= run_bpfx(i, m == MODE_CHECKED,
+					m == MODE_JIT ? BPFX_EXEC_JIT : BPFX_EXEC_INTERP, &res);
 			acc ^= res.r0;
 		}
 		break;
@@ -279,10 +313,15 @@ static void summarise(struct bench_prog *p, int rounds)
 	for (int m = 0; m < MODE_COUNT; m++)
 		p->median[m] = p->has[m] ? bench_median(p->samples[m], rounds) : NAN;
 	p->vs_native = round_ratio(p->samples[MODE_INTERP], p->samples[MODE_NATIVE], rounds);
-	p->vs_kernel = p->kwall_median = NAN;
+	p->jit_vs_native = p->has[MODE_JIT] ?
+		round_ratio(p->samples[MODE_JIT], p->samples[MODE_NATIVE], rounds) : NAN;
+	p->vs_kernel = p->jit_vs_kernel = p->kwall_median = NAN;
 	if (p->has[MODE_KERNEL]) {
 		p->vs_kernel = round_ratio(p->samples[MODE_INTERP], p->samples[MODE_KERNEL],
 					   rounds);
+		if (p->has[MODE_JIT])
+			p->jit_vs_kernel = round_ratio(p->samples[MODE_JIT],
+						       p->samples[MODE_KERNEL], rounds);
 		p->kwall_median = bench_median(p->kwall, rounds);
 	}
 }

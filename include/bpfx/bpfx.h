@@ -379,6 +379,26 @@ const char *bpfx_prog_type_name(uint32_t type);
  * use. NULL when it cannot be created (nothing is pinnable then). */
 const char *bpfx_bpffs_root(void);
 
+/* ------------------------------------------------------------------ */
+/* JIT                                                                  */
+/* ------------------------------------------------------------------ */
+
+/* What the JIT made of a program for one mode (checked: the code that
+ * checks every access, for unverified runs). */
+struct bpfx_jit_info {
+	size_t sz;                  /* sizeof(struct bpfx_jit_info) */
+	size_t code_size;           /* bytes of machine code and tables */
+	const void *code;           /* where it is (read+execute memory) */
+	uint64_t compile_ns;        /* time the compilation took */
+	unsigned passes;            /* lowering passes until jumps settled */
+};
+
+/* Compiles the program for the mode now unless a run already did (the
+ * code is kept with the program) and describes it. Returns 0, -EOPNOTSUPP
+ * where there is no JIT (not x86-64), -ENOMEM, or -EINVAL for a bad
+ * argument. */
+int bpfx_prog__jit(const struct bpfx_prog *prog, bool checked, struct bpfx_jit_info *info);
+
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);
 

@@ -296,3 +296,19 @@ int jit_run(const struct bpfx_prog *prog, struct bpfx_run_ctx *run, uint64_t r1,
 	uint64_t r0 = ((jit_entry_fn)img->mem)(run, r1, r2, run->stack_lo + VM_STACK_SIZE, budget);
 	return exit_result(run, r0, budget, res);
 }
+
+int bpfx_prog__jit(const struct bpfx_prog *prog, bool checked, struct bpfx_jit_info *info)
+{
+	int err = -EOPNOTSUPP;
+	const struct jit_image *img;
+
+	if (!prog || !info || info->sz < sizeof(*info))
+		return -EINVAL;
+	if (!(img = jit_prog_image(prog, checked, &err)))
+		return err;
+	info->code_size = img->code_size;
+	info->code = img->mem;
+	info->compile_ns = img->compile_ns;
+	info->passes = img->passes;
+	return 0;
+}
