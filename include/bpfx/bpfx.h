@@ -389,7 +389,7 @@ struct bpfx_jit_info {
 	size_t sz;                  /* sizeof(struct bpfx_jit_info) */
 	size_t code_size;           /* bytes of machine code and tables */
 	const void *code;           /* where it is (read+execute memory) */
-	uint64_t compile_ns;        /* time the compilation took */
+	uint64_t compile_ns;        /* CPU time the compilation took */
 	unsigned passes;            /* lowering passes until jumps settled */
 };
 

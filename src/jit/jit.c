@@ -18,22 +18,30 @@
 #define JIT_MAX_PASSES 20
 #define JIT_SHORT_PASSES 10   /* then every jump long: sizes stop moving */
 
+static int grow(struct jit_buf *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 4096;
+	while (cap < b->len + n)
+		cap *= 2;
+	uint8_t *p = mem_realloc(b->p, cap);
+	if (!p)
+		return b->err = -ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+uint8_t *jit_buf_reserve(struct jit_buf *b, size_t n)
+{
+	if (!b->err && b->len + n > b->cap)
+		grow(b, n);
+	return b->err ? b->scratch : b->p + b->len;
+}
+
 void jit_buf_put(struct jit_buf *b, const void *data, size_t n)
 {
-	if (b->err)
+	if (b->err || (b->len + n > b->cap && grow(b, n)))
 		return;
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n)
-			cap *= 2;
-		uint8_t *p = mem_realloc(b->p, cap);
-		if (!p) {
-			b->err = -ENOMEM;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
 	memcpy(b->p + b->len, data, n);
 	b->len += n;
 }
@@ -78,10 +86,12 @@ bool jit_available(void)
 #endif
 }
 
+/* Compile time is the compiling thread's CPU time: on a loaded machine
+ * wall time would mostly measure the other processes. */
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -90,10 +100,19 @@ static int run_pass(struct jit_ctx *c, const struct jit_backend *be)
 {
 	c->buf.len = 0;
 	c->buf.err = 0;
+	c->settled = false;
 	c->label_cnt = 0;
-	for (size_t i = 0; i <= c->prog->cnt; i++)
-		jit_label_new(c);
-	return c->buf.err ? c->buf.err : be->emit_pass(c);
+	if (c->label_cap < c->prog->cnt + 1) {
+		size_t cap = c->prog->cnt + 64;
+		uint32_t *p = mem_realloc(c->pos, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		c->pos = p;
+		c->label_cap = cap;
+	}
+	memset(c->pos, 0xff, (c->prog->cnt + 1) * sizeof(*c->pos)); /* JIT_NOWHERE */
+	c->label_cnt = c->prog->cnt + 1;
+	return be->emit_pass(c);
 }
 
 static bool settled(const struct jit_ctx *c)
@@ -137,20 +156,28 @@ struct jit_image *jit_compile(const struct bpfx_prog *prog, bool checked, int *e
 	e = -E2BIG;
 	if (prog->cnt >= (1u << 24))
 		goto out;
+	e = -ENOMEM;
+	/* room for typical code at once: growing is the slow path */
+	if (!(c.buf.p = mem_alloc(c.buf.cap = 16 * prog->cnt + 4096)))
+		goto out;
 	for (pass = 1;; pass++) {
 		if ((e = run_pass(&c, be)))
 			goto out;
-		if (settled(&c))
+		if (c.settled || settled(&c))
 			break;
 		e = -EFAULT; /* sizes that never settle are a backend bug */
 		if (pass == JIT_MAX_PASSES)
 			goto out;
 		c.all_long |= pass >= JIT_SHORT_PASSES;
-		mem_free(c.prev);
+		/* this pass's positions become the previous ones; the old
+		 * array is reused for the next pass */
+		uint32_t *old = c.prev;
+		size_t old_cap = c.prev_cap;
 		c.prev = c.pos;
 		c.prev_cnt = c.label_cnt;
-		c.pos = NULL;
-		c.label_cap = 0;
+		c.prev_cap = c.label_cap;
+		c.pos = old;
+		c.label_cap = old_cap;
 	}
 	e = -E2BIG;
 	if (c.buf.len > UINT32_MAX)

@@ -21,29 +21,53 @@
 #include "vm/vm.h"
 
 /* Bytes being emitted in one pass. Emission never fails midway: an
- * allocation failure sets err and later writes are dropped. */
+ * allocation failure sets err and later writes go to `scratch`. */
 struct jit_buf {
 	uint8_t *p;
 	size_t len, cap;
 	int err;
+	uint8_t scratch[32];
 };
 
 void jit_buf_put(struct jit_buf *b, const void *data, size_t n);
+/* Slow path of jit_room: grows the buffer (n <= 32). */
+uint8_t *jit_buf_reserve(struct jit_buf *b, size_t n);
 
-/* The common case inline: room in the buffer (jit_buf_put grows it). */
-static inline void jit_put_fast(struct jit_buf *b, const void *data, size_t n)
+/* Where the next n (<= 32) bytes go; jit_commit(b, end) keeps what was
+ * written up to end. */
+static inline uint8_t *jit_room(struct jit_buf *b, size_t n)
 {
-	if (__builtin_expect(b->len + n <= b->cap && !b->err, 1)) {
-		__builtin_memcpy(b->p + b->len, data, n);
-		b->len += n;
-	} else {
-		jit_buf_put(b, data, n);
-	}
+	if (__builtin_expect(b->len + n <= b->cap && !b->err, 1))
+		return b->p + b->len;
+	return jit_buf_reserve(b, n);
 }
 
-static inline void jit_put8(struct jit_buf *b, uint8_t v) { jit_put_fast(b, &v, 1); }
-static inline void jit_put32(struct jit_buf *b, uint32_t v) { jit_put_fast(b, &v, 4); }
-static inline void jit_put64(struct jit_buf *b, uint64_t v) { jit_put_fast(b, &v, 8); }
+static inline void jit_commit(struct jit_buf *b, const uint8_t *end)
+{
+	if (!b->err)
+		b->len = (size_t)(end - b->p);
+}
+
+static inline void jit_put8(struct jit_buf *b, uint8_t v)
+{
+	uint8_t *q = jit_room(b, 1);
+	*q++ = v;
+	jit_commit(b, q);
+}
+
+static inline void jit_put32(struct jit_buf *b, uint32_t v)
+{
+	uint8_t *q = jit_room(b, 4);
+	__builtin_memcpy(q, &v, 4);
+	jit_commit(b, q + 4);
+}
+
+static inline void jit_put64(struct jit_buf *b, uint64_t v)
+{
+	uint8_t *q = jit_room(b, 8);
+	__builtin_memcpy(q, &v, 8);
+	jit_commit(b, q + 8);
+}
 
 /* How a run left the compiled code (stored in run->jit.kind by the fault
  * exit; 0 for a normal exit). The low byte is the kind; memory faults add
@@ -67,10 +91,11 @@ struct jit_ctx {
 	const struct bpfx_prog *prog;
 	bool checked;            /* emit checked-mode code (bounds, budget) */
 	bool all_long;           /* last resort for convergence: no short jumps */
+	bool settled;            /* set by the backend: another pass would emit the same */
 	struct jit_buf buf;
 	uint32_t *pos;           /* this pass: position, or JIT_NOWHERE */
 	uint32_t *prev;          /* previous pass's positions; NULL in the first */
-	size_t label_cnt, label_cap, prev_cnt;
+	size_t label_cnt, label_cap, prev_cnt, prev_cap;
 	void *backend;           /* the backend's per-compilation state */
 };
 

@@ -4,6 +4,7 @@
  * JIT pass; output only depends on the arguments and the buffer position.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "jit/x86_64/emit.h"
 
@@ -16,26 +17,49 @@ enum {
 
 static bool fits8(int64_t v) { return v >= -128 && v <= 127; }
 
+/* One instruction's bytes are written straight into the buffer, after
+ * making room for the longest encoding (this runs for every instruction
+ * of every pass). */
+struct ins {
+	struct jit_buf *b;
+	uint8_t *q;
+};
+
+static inline struct ins ins_begin(struct jit_buf *b)
+{
+	return (struct ins){ b, jit_room(b, 16) };
+}
+
+static inline void put(struct ins *i, uint8_t v) { *i->q++ = v; }
+
+static inline void flush(struct jit_buf *b, const struct ins *i)
+{
+	jit_commit(b, i->q);
+}
+
 /* Prefixes, REX and opcode bytes (opc: up to 3 bytes, first in the low byte). */
-static void prefix(struct jit_buf *b, unsigned f, int reg, int rm, uint32_t opc, int nopc)
+static inline void prefix(struct ins *i, unsigned f, int reg, int rm, uint32_t opc, int nopc)
 {
 	uint8_t rex = 0x40 | (f & F_W ? 8 : 0) | (reg & 8 ? 4 : 0) | (rm & 8 ? 1 : 0);
 
 	if (f & F_LOCK)
-		jit_put8(b, 0xf0);
+		put(i, 0xf0);
 	if (f & F_66)
-		jit_put8(b, 0x66);
+		put(i, 0x66);
 	if (rex != 0x40 || ((f & F_BYTE) && ((reg & 7) >= 4 || (rm & 7) >= 4)))
-		jit_put8(b, rex);
-	for (int i = 0; i < nopc; i++)
-		jit_put8(b, (uint8_t)(opc >> (8 * i)));
+		put(i, rex);
+	for (int k = 0; k < nopc; k++)
+		put(i, (uint8_t)(opc >> (8 * k)));
 }
 
 /* ModRM with a register operand. */
 static void enc_rr(struct jit_buf *b, unsigned f, uint32_t opc, int nopc, int reg, int rm)
 {
-	prefix(b, f, reg, rm, opc, nopc);
-	jit_put8(b, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
+	struct ins i = ins_begin(b);
+
+	prefix(&i, f, reg, rm, opc, nopc);
+	put(&i, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
+	flush(b, &i);
 }
 
 /* ModRM with a [base + disp] operand: rsp/r12 need a SIB byte, rbp/r13
@@ -44,15 +68,19 @@ static void enc_rm(struct jit_buf *b, unsigned f, uint32_t opc, int nopc, int re
 		   int32_t disp)
 {
 	int mod = (disp == 0 && (base & 7) != X86_RBP) ? 0 : fits8(disp) ? 1 : 2;
+	struct ins i = ins_begin(b);
 
-	prefix(b, f, reg, base, opc, nopc);
-	jit_put8(b, (uint8_t)(mod << 6 | (reg & 7) << 3 | (base & 7)));
+	prefix(&i, f, reg, base, opc, nopc);
+	put(&i, (uint8_t)(mod << 6 | (reg & 7) << 3 | (base & 7)));
 	if ((base & 7) == X86_RSP)
-		jit_put8(b, 0x24);
-	if (mod == 1)
-		jit_put8(b, (uint8_t)disp);
-	else if (mod == 2)
-		jit_put32(b, (uint32_t)disp);
+		put(&i, 0x24);
+	if (mod == 1) {
+		put(&i, (uint8_t)disp);
+	} else if (mod == 2) {
+		memcpy(i.q, &disp, 4);
+		i.q += 4;
+	}
+	flush(b, &i);
 }
 
 static unsigned wf(bool w) { return w ? F_W : 0; }
@@ -191,8 +219,11 @@ void x86_rol16(struct jit_buf *b, int reg, uint8_t cnt)
 
 void x86_bswap(struct jit_buf *b, bool w, int reg)
 {
-	prefix(b, wf(w), 0, reg, 0x0f, 1);
-	jit_put8(b, (uint8_t)(0xc8 + (reg & 7)));
+	struct ins i = ins_begin(b);
+
+	prefix(&i, wf(w), 0, reg, 0x0f, 1);
+	put(&i, (uint8_t)(0xc8 + (reg & 7)));
+	flush(b, &i);
 }
 
 void x86_movx_rr(struct jit_buf *b, unsigned bits, bool sign, bool w, int dst, int src)
@@ -264,8 +295,11 @@ void x86_lea(struct jit_buf *b, int dst, int base, int32_t disp)
 
 void x86_lea_rip(struct jit_buf *b, int dst, uint32_t target)
 {
-	prefix(b, F_W, dst, 0, 0x8d, 1);
-	jit_put8(b, (uint8_t)((dst & 7) << 3 | 5));
+	struct ins i = ins_begin(b);
+
+	prefix(&i, F_W, dst, 0, 0x8d, 1);
+	put(&i, (uint8_t)((dst & 7) << 3 | 5));
+	flush(b, &i);
 	jit_put32(b, (uint32_t)((int64_t)target - (int64_t)(b->len + 4)));
 }
 

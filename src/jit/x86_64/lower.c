@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "isa/isa.h"
 #include "jit/x86_64/lower.h"
@@ -75,34 +76,117 @@ static void pop_all(struct jit_buf *b, const uint8_t *r, size_t n)
 		x86_pop(b, r[i]);
 }
 
-uint32_t x86_label_pos(struct x86_ctx *x, uint32_t label)
+/* Every displacement to a label is recorded and written at the end of
+ * the pass, when all positions of the pass are known (forward targets are
+ * only guessed while emitting). */
+static void fixup(struct x86_ctx *x, uint32_t label, unsigned size, int64_t decided_at)
 {
-	return jit_label_pos(x->jc, label);
+	if (x->fix_cnt == x->fix_cap) {
+		size_t cap = x->fix_cap ? 2 * x->fix_cap : 256;
+		struct x86_fix *n = mem_realloc(x->fixes, cap * sizeof(*n));
+		if (!n) {
+			x->b->err = -ENOMEM;
+			return;
+		}
+		x->fixes = n;
+		x->fix_cap = cap;
+	}
+	x->fixes[x->fix_cnt++] = (struct x86_fix){ .end = (uint32_t)x->b->len, .label = label,
+						   .size = (uint8_t)size,
+						   .decided_at = decided_at };
+}
+
+static bool fits_short(int64_t target, int64_t start)
+{
+	int64_t d = target - (start + 2);
+	return d >= -128 && d <= 127;
 }
 
 /* May a jump of this instruction to label be short? Decided on the
  * previous pass's positions only, for source and target, so that sizes
- * only shrink from pass to pass (every distance is a sum of sizes) and
- * the passes settle; in the pass that settles the guess is exact. */
-static bool short_ok(struct x86_ctx *x, uint32_t label)
+ * only shrink from pass to pass (every distance is a sum of sizes). The
+ * estimated start is exactly where the jump began in the previous pass. */
+static bool short_ok(struct x86_ctx *x, uint32_t label, int64_t *start)
 {
 	uint32_t t = jit_label_prev(x->jc, label), s = jit_label_prev(x->jc, x->idx);
 
+	*start = -1;
 	if (x->jc->all_long || t == JIT_NOWHERE || s == JIT_NOWHERE)
 		return false;
-	int64_t end = (int64_t)s + (int64_t)(x->b->len - x->jc->pos[x->idx]) + 2;
-	int64_t d = (int64_t)t - end;
-	return d >= -128 && d <= 127;
+	*start = (int64_t)s + (int64_t)(x->b->len - x->jc->pos[x->idx]);
+	return fits_short(t, *start);
 }
 
 void x86_jcc_label(struct x86_ctx *x, enum x86_cc cc, uint32_t label)
 {
-	x86_jcc(x->b, cc, x86_label_pos(x, label), short_ok(x, label));
+	int64_t start;
+	bool sh = short_ok(x, label, &start);
+
+	x86_jcc(x->b, cc, 0, sh);
+	fixup(x, label, sh ? 1 : 4, (int64_t)x->b->len - (sh ? 2 : 6));
 }
 
 void x86_jmp_label(struct x86_ctx *x, uint32_t label)
 {
-	x86_jmp(x->b, x86_label_pos(x, label), short_ok(x, label));
+	int64_t start;
+	bool sh = short_ok(x, label, &start);
+
+	x86_jmp(x->b, 0, sh);
+	fixup(x, label, sh ? 1 : 4, (int64_t)x->b->len - (sh ? 2 : 5));
+}
+
+void x86_jcc_to(struct x86_ctx *x, enum x86_cc cc, uint32_t label)
+{
+	x86_jcc(x->b, cc, 0, false);
+	fixup(x, label, 4, -1);
+}
+
+void x86_jmp_to(struct x86_ctx *x, uint32_t label)
+{
+	x86_jmp(x->b, 0, false);
+	fixup(x, label, 4, -1);
+}
+
+void x86_call_to(struct x86_ctx *x, uint32_t label)
+{
+	x86_call(x->b, 0);
+	fixup(x, label, 4, -1);
+}
+
+void x86_lea_to(struct x86_ctx *x, int reg, uint32_t label)
+{
+	x86_lea_rip(x->b, reg, 0);
+	fixup(x, label, 4, -1);
+}
+
+/* Writes every displacement; tells whether another pass would make the
+ * same short/long choices (then this pass's code is final). */
+static int apply_fixups(struct x86_ctx *x, bool *stable)
+{
+	struct jit_buf *b = x->b;
+
+	*stable = true;
+	for (size_t i = 0; i < x->fix_cnt && !b->err; i++) {
+		const struct x86_fix *f = &x->fixes[i];
+		uint32_t t = x->jc->pos[f->label];
+		int64_t d = (int64_t)t - f->end;
+
+		if (t == JIT_NOWHERE)
+			return -EFAULT; /* a label never placed: a backend bug */
+		if (f->decided_at >= 0)
+			*stable &= fits_short(t, f->decided_at) == (f->size == 1) || x->jc->all_long;
+		if (f->size == 1) {
+			if (d < -128 || d > 127) {
+				*stable = false; /* the guess was wrong: not final */
+				continue;
+			}
+			b->p[f->end - 1] = (uint8_t)d;
+		} else {
+			int32_t d32 = (int32_t)d;
+			memcpy(b->p + f->end - 4, &d32, 4);
+		}
+	}
+	return b->err;
 }
 
 static struct x86_stub *stub_new(struct x86_ctx *x, enum x86_stub_type type, uint32_t kind,
@@ -129,7 +213,7 @@ static struct x86_stub *stub_new(struct x86_ctx *x, enum x86_stub_type type, uin
 void x86_jcc_fault(struct x86_ctx *x, enum x86_cc cc, uint32_t kind, int aux_reg)
 {
 	struct x86_stub *s = stub_new(x, STUB_FAULT, kind, aux_reg);
-	x86_jcc(x->b, cc, x86_label_pos(x, s->label), false);
+	x86_jcc_to(x, cc, s->label);
 }
 
 void x86_addr_checked(struct x86_ctx *x, int base, int32_t off, unsigned size, bool write)
@@ -145,7 +229,7 @@ void x86_addr_checked(struct x86_ctx *x, int base, int32_t off, unsigned size, b
 	x86_alu_ri(b, X86_CMP, true, X86_T2, (int32_t)(VM_STACK_SIZE - size));
 	struct x86_stub *s = stub_new(x, STUB_MEM,
 				      JIT_EXIT_MEM | size << 8 | (unsigned)write << 16, -1);
-	x86_jcc(b, X86_CC_A, x86_label_pos(x, s->label), false);
+	x86_jcc_to(x, X86_CC_A, s->label);
 	s->back = jit_label_new(x->jc);
 	jit_label_place(x->jc, s->back);
 }
@@ -176,7 +260,7 @@ void x86_local_call(struct x86_ctx *x, uint32_t label, bool indirect)
 	if (indirect)
 		x86_call_reg(b, X86_T1);
 	else
-		x86_call(b, x86_label_pos(x, label));
+		x86_call_to(x, label);
 	pop_all(b, frame_regs, 5);
 }
 
@@ -195,7 +279,7 @@ static void emit_entry(struct x86_ctx *x)
 	x86_mov_rr(b, true, X86_RSI, X86_RDX);
 	for (size_t i = 0; i < sizeof(zeroed); i++)
 		x86_alu_rr(b, X86_XOR, false, zeroed[i], zeroed[i]);
-	x86_call(b, x86_label_pos(x, 0));
+	x86_call_to(x, 0);
 	x86_store_i(b, 4, X86_CTX, RUN_OFF(jit.kind), JIT_EXIT_OK);
 	x86_store_r(b, 8, X86_CTX, RUN_OFF(jit.left), X86_BUDGET);
 	pop_all(b, saved_regs, 6);
@@ -263,7 +347,7 @@ static void emit_fault_record(struct x86_ctx *x, const struct x86_stub *s)
 		x86_store_r(b, 8, X86_CTX, RUN_OFF(jit.aux), s->aux_reg);
 	x86_store_i(b, 4, X86_CTX, RUN_OFF(jit.idx), (int32_t)s->idx);
 	x86_store_i(b, 4, X86_CTX, RUN_OFF(jit.kind), (int32_t)s->kind);
-	x86_jmp(b, x86_label_pos(x, x->l_fault_exit), false);
+	x86_jmp_to(x, x->l_fault_exit);
 }
 
 /* callx into the second slot of lddw at idx: the interpreter runs the
@@ -281,13 +365,12 @@ static int emit_slot2(struct x86_ctx *x, const struct x86_stub *s)
 	}
 	x86_lower_lddw(x, in);
 	if (s->idx + 3 < x->prog->cnt) {
-		x86_jmp(b, x86_label_pos(x, s->idx + 3), false);
+		x86_jmp_to(x, s->idx + 3);
 		return 0;
 	}
 	x86_mov_ri(b, X86_T1, VM_FUNC_TAG | (s->idx + 1));
 	x->idx = s->idx + 1;
-	x86_jmp(b, x86_label_pos(x, stub_new(x, STUB_FAULT, JIT_EXIT_BAD_CALLX, X86_T1)->label),
-		false);
+	x86_jmp_to(x, stub_new(x, STUB_FAULT, JIT_EXIT_BAD_CALLX, X86_T1)->label);
 	return 0;
 }
 
@@ -305,9 +388,9 @@ static void emit_stubs(struct x86_ctx *x)
 		jit_label_place(x->jc, s.label);
 		if (s.type == STUB_MEM) {
 			x86_mov_ri32(b, X86_T2, s.kind >> 8);
-			x86_call(b, x86_label_pos(x, x->l_mem_thunk));
+			x86_call_to(x, x->l_mem_thunk);
 			x86_test_rr(b, false, X86_T2, X86_T2);
-			x86_jcc(b, X86_CC_NE, x86_label_pos(x, s.back), false);
+			x86_jcc_to(x, X86_CC_NE, s.back);
 			s.aux_reg = X86_T1;
 		}
 		emit_fault_record(x, &s);
@@ -322,7 +405,7 @@ static void emit_table(struct x86_ctx *x)
 		jit_put8(b, 0xcc);
 	jit_label_place(x->jc, x->l_table);
 	for (size_t i = 0; i < x->prog->cnt; i++)
-		jit_put32(b, x86_label_pos(x, (uint32_t)i));
+		jit_put32(b, x->jc->pos[i]); /* all placed by now */
 }
 
 static int emit_insns(struct x86_ctx *x)
@@ -382,7 +465,10 @@ static int x86_emit_pass(struct jit_ctx *c)
 		emit_pkt_thunk(&x);
 		emit_table(&x);
 	}
+	if (!err && !c->buf.err)
+		err = apply_fixups(&x, &c->settled);
 	mem_free(x.stubs);
+	mem_free(x.fixes);
 	return err ? err : c->buf.err;
 }
 

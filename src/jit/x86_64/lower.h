@@ -42,6 +42,14 @@ struct x86_stub {
 	uint32_t kind;        /* enum jit_exit_kind (+ size << 8, write << 16) */
 };
 
+/* A displacement to write once the pass knows every position. */
+struct x86_fix {
+	uint32_t end;         /* the end of the instruction (displacements count from it) */
+	uint32_t label;
+	uint8_t size;         /* 1 (rel8) or 4 */
+	int64_t decided_at;   /* a sized jump: where it starts, for the stability check; else -1 */
+};
+
 struct x86_ctx {
 	struct jit_ctx *jc;
 	struct jit_buf *b;
@@ -51,6 +59,8 @@ struct x86_ctx {
 	uint32_t l_fault_exit, l_mem_thunk, l_pkt_thunk, l_table;
 	struct x86_stub *stubs;
 	size_t stub_cnt, stub_cap;
+	struct x86_fix *fixes;
+	size_t fix_cnt, fix_cap;
 };
 
 typedef int (*x86_lower_fn)(struct x86_ctx *x, const struct vm_insn *in);
@@ -73,11 +83,15 @@ int x86_lower_st(struct x86_ctx *x, const struct vm_insn *in);     /* ST, STX */
 int x86_lower_atomic(struct x86_ctx *x, const struct vm_insn *in);
 
 /* Helpers for the lowering files (lower.c). */
-uint32_t x86_label_pos(struct x86_ctx *x, uint32_t label);
 /* A jump of the current instruction to label, short when the previous
  * pass shows it reaches. */
 void x86_jcc_label(struct x86_ctx *x, enum x86_cc cc, uint32_t label);
 void x86_jmp_label(struct x86_ctx *x, uint32_t label);
+/* Always-long references to a label: jumps to stubs, calls, lea. */
+void x86_jcc_to(struct x86_ctx *x, enum x86_cc cc, uint32_t label);
+void x86_jmp_to(struct x86_ctx *x, uint32_t label);
+void x86_call_to(struct x86_ctx *x, uint32_t label);
+void x86_lea_to(struct x86_ctx *x, int reg, uint32_t label);
 /* A conditional jump to a new fault stub for the current instruction. */
 void x86_jcc_fault(struct x86_ctx *x, enum x86_cc cc, uint32_t kind, int aux_reg);
 /* Checked runs: T1 = base + off, verified for size bytes (inline against

@@ -105,11 +105,11 @@ int x86_lower_callx(struct x86_ctx *x, const struct vm_insn *in)
 	x86_shift_ri(b, X86_SHR, true, X86_T1, 12);
 	x86_alu_ri(b, X86_CMP, true, X86_T1, (int32_t)x->prog->cnt);
 	x86_jcc_fault(x, X86_CC_AE, JIT_EXIT_BAD_CALLX, d);
-	x86_lea_rip(b, X86_T2, x86_label_pos(x, x->l_table));
+	x86_lea_to(x, X86_T2, x->l_table);
 	x86_shift_ri(b, X86_SHL, true, X86_T1, 2);
 	x86_alu_rr(b, X86_ADD, true, X86_T1, X86_T2);
 	x86_load(b, 4, false, X86_T1, X86_T1, 0);
-	x86_lea_rip(b, X86_T2, 0);
+	x86_lea_to(x, X86_T2, 0);
 	x86_alu_rr(b, X86_ADD, true, X86_T1, X86_T2);
 	x86_local_call(x, 0, true);
 	size_t done = x86_jmp8_fwd(b);

@@ -68,7 +68,7 @@ int x86_lower_ldpkt(struct x86_ctx *x, const struct vm_insn *in)
 		x86_alu_ri(b, X86_ADD, false, X86_T1, (int32_t)in->imm);
 	}
 	x86_mov_ri32(b, X86_T2, isa_mem_size(info->code));
-	x86_call(b, x86_label_pos(x, x->l_pkt_thunk));
+	x86_call_to(x, x->l_pkt_thunk);
 	x86_test_rr(b, true, X86_RAX, X86_RAX);
 	x86_jcc_fault(x, X86_CC_S, JIT_EXIT_PKT, -1);
 	return 0;
