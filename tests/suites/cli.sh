@@ -162,6 +162,8 @@ if command -v clang >/dev/null &&
 	expect "prog load exists"     1 "" "File exists"                     -- "$BPFX" prog load "$tmp/gc.o" cnt
 	expect "prog show"            0 "syscall  name count  tag 0000000000000000  gpl" "" -- "$BPFX" prog show pinned cnt
 	expect "prog show xlated"     0 "	xlated " ""                    -- "$BPFX" prog show pinned cnt
+	expect "prog show jited"      0 "B  jited " ""                   -- "$BPFX" prog show pinned cnt
+	expect "prog show json jited" 0 '"jited":true,"bytes_jited":' "" -- "$BPFX" -j prog show pinned cnt
 	expect "prog show json"       0 '"type":"syscall","name":"count","gpl_compatible":true,"bytes_xlated":' "" -- "$BPFX" -j prog show pinned cnt
 	expect "prog dump xlated"     0 "   0: (bf) r6 = r1" ""            -- "$BPFX" prog dump xlated pinned cnt
 	expect "prog dump opcodes"    0 "bf 16 00 00 00 00 00 00" ""       -- "$BPFX" prog dump xlated pinned cnt opcodes

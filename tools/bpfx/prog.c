@@ -124,7 +124,10 @@ static void show_plain(const struct bpf_prog_info *info)
 	if (info->name[0])
 		printf("name %s  ", info->name);
 	printf("tag 0000000000000000%s\n", info->gpl_compatible ? "  gpl" : "");
-	printf("\txlated %uB  not jited\n", info->xlated_prog_len);
+	if (info->jited_prog_len)
+		printf("\txlated %uB  jited %uB\n", info->xlated_prog_len, info->jited_prog_len);
+	else
+		printf("\txlated %uB  not jited\n", info->xlated_prog_len);
 }
 
 static void show_json(const struct bpf_prog_info *info)
@@ -147,7 +150,11 @@ static void show_json(const struct bpf_prog_info *info)
 	json_key("bytes_xlated");
 	json_uint(info->xlated_prog_len);
 	json_key("jited");
-	json_bool(false);
+	json_bool(info->jited_prog_len != 0);
+	if (info->jited_prog_len) {
+		json_key("bytes_jited");
+		json_uint(info->jited_prog_len);
+	}
 	json_end_object();
 	json_end_document();
 }
@@ -371,7 +378,7 @@ int cmd_prog(int argc, char **argv)
 	bool dump = !strcmp(cmd, "dump");
 	if (dump) {
 		if (argc < 1 || strcmp(argv[0], "xlated"))
-			return cli_error("expected 'xlated' after dump (no JIT: no 'jited')");
+			return cli_error("expected 'xlated' after dump ('jited' is not supported yet)");
 		argc--, argv++;
 	}
 	bool show = !strcmp(cmd, "show") || !strcmp(cmd, "list"), run = !strcmp(cmd, "run");
