@@ -77,15 +77,6 @@ uint32_t jit_label_pos(const struct jit_ctx *c, uint32_t label)
 	return JIT_NOWHERE;
 }
 
-bool jit_available(void)
-{
-#if defined(__x86_64__)
-	return jit_backend_x86_64.available();
-#else
-	return false;
-#endif
-}
-
 /* Compile time is the compiling thread's CPU time: on a loaded machine
  * wall time would mostly measure the other processes. */
 static uint64_t now_ns(void)
@@ -303,18 +294,11 @@ static int exit_result(const struct bpfx_run_ctx *run, uint64_t r0, uint64_t bud
 	return fault(res, idx, -EFAULT, "JIT: unknown exit %u", kind);
 }
 
-int jit_run(const struct bpfx_prog *prog, struct bpfx_run_ctx *run, uint64_t r1,
-	    uint64_t r2, uint64_t budget, struct bpfx_run_result *res)
+int jit_run(const struct jit_image *img, struct bpfx_run_ctx *run, uint64_t r1, uint64_t r2,
+	    uint64_t budget, struct bpfx_run_result *res)
 {
 	uint8_t stack[VM_STACK_SIZE] __attribute__((aligned(16)));
-	int err = -EOPNOTSUPP;
-	const struct jit_image *img = jit_prog_image(prog, run->checked, &err);
 
-	if (!img) {
-		snprintf(res->fault_msg, sizeof(res->fault_msg), "JIT compilation failed: %s",
-			 strerror(-err));
-		return err;
-	}
 	if (run->checked)
 		memset(stack, 0, sizeof(stack)); /* as the checked interpreter */
 	run->stack_lo = (uintptr_t)stack;

@@ -116,7 +116,6 @@ static inline uint32_t jit_label_prev(const struct jit_ctx *c, uint32_t label)
  * the entry (a jit_entry_fn) at offset 0. */
 struct jit_backend {
 	const char *name;
-	bool (*available)(void);
 	int (*emit_pass)(struct jit_ctx *c);
 };
 
@@ -138,7 +137,14 @@ struct jit_image {
 };
 
 /* Is there a backend for this machine? */
-bool jit_available(void);
+static inline bool jit_available(void)
+{
+#if defined(__x86_64__)
+	return true;
+#else
+	return false;
+#endif
+}
 
 /* Compiles prog (checked: for unverified runs). Returns the image or NULL
  * with *err: -EOPNOTSUPP no backend, -ENOMEM, -E2BIG code too large. */
@@ -150,10 +156,11 @@ void jit_image_free(struct jit_image *img);
  * freed). NULL with *err on failure. */
 const struct jit_image *jit_prog_image(const struct bpfx_prog *prog, bool checked, int *err);
 
-/* Runs prog's compiled code with a run context bpfx_prog__run prepared.
- * Same results, errors and fault reports as vm_run_trusted/checked. */
-int jit_run(const struct bpfx_prog *prog, struct bpfx_run_ctx *run, uint64_t r1,
-	    uint64_t r2, uint64_t budget, struct bpfx_run_result *res);
+/* Runs an image of a program with a run context bpfx_prog__run prepared
+ * (for the image's mode). Same results, errors and fault reports as
+ * vm_run_trusted/checked. */
+int jit_run(const struct jit_image *img, struct bpfx_run_ctx *run, uint64_t r1, uint64_t r2,
+	    uint64_t budget, struct bpfx_run_result *res);
 
 /* callx of a helper id from compiled code: the helper with id
  * run->jit.aux, or a fault like the interpreter's when there is none. */

@@ -256,10 +256,17 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 	uint64_t budget = o->insn_budget ? o->insn_budget : VM_DEFAULT_BUDGET;
 	/* The JIT compiles on first use; by default a program it cannot
 	 * compile (no memory) still runs, in the interpreter. */
-	if (o->mode == BPFX_EXEC_JIT ||
-	    (o->mode == BPFX_EXEC_DEFAULT && jit_available() &&
-	     jit_prog_image(prog, o->checked, &(int){ 0 })))
-		return jit_run(prog, &run, o->r1, o->r2, o->checked ? budget : 0, res);
+	if (o->mode != BPFX_EXEC_INTERP && jit_available()) {
+		int err = 0;
+		const struct jit_image *img = jit_prog_image(prog, o->checked, &err);
+		if (img)
+			return jit_run(img, &run, o->r1, o->r2, o->checked ? budget : 0, res);
+		if (o->mode == BPFX_EXEC_JIT) {
+			snprintf(res->fault_msg, sizeof(res->fault_msg),
+				 "JIT compilation failed: %s", strerror(-err));
+			return err;
+		}
+	}
 	if (!o->checked)
 		return vm_run_trusted(prog, &run, o->r1, o->r2, res);
 	return vm_run_checked(prog, &run, o->r1, o->r2, budget, res);

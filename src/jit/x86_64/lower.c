@@ -472,13 +472,7 @@ static int x86_emit_pass(struct jit_ctx *c)
 	return err ? err : c->buf.err;
 }
 
-static bool x86_available(void)
-{
-	return true;
-}
-
 const struct jit_backend jit_backend_x86_64 = {
 	.name = "x86-64",
-	.available = x86_available,
 	.emit_pass = x86_emit_pass,
 };
