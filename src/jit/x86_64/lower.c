@@ -452,6 +452,8 @@ static int x86_emit_pass(struct jit_ctx *c)
 			     .bmi2 = cpu_has_bmi2() };
 	int err;
 
+	x.l_start = jit_label_new(c);
+	jit_label_place(c, x.l_start); /* the image's first byte: callx's table base */
 	x.l_fault_exit = jit_label_new(c);
 	x.l_mem_thunk = jit_label_new(c);
 	x.l_pkt_thunk = jit_label_new(c);

@@ -56,7 +56,7 @@ struct x86_ctx {
 	const struct bpfx_prog *prog;
 	bool checked, bmi2;
 	uint32_t idx;                   /* instruction being lowered */
-	uint32_t l_fault_exit, l_mem_thunk, l_pkt_thunk, l_table;
+	uint32_t l_start, l_fault_exit, l_mem_thunk, l_pkt_thunk, l_table;
 	struct x86_stub *stubs;
 	size_t stub_cnt, stub_cap;
 	struct x86_fix *fixes;

@@ -109,7 +109,7 @@ int x86_lower_callx(struct x86_ctx *x, const struct vm_insn *in)
 	x86_shift_ri(b, X86_SHL, true, X86_T1, 2);
 	x86_alu_rr(b, X86_ADD, true, X86_T1, X86_T2);
 	x86_load(b, 4, false, X86_T1, X86_T1, 0);
-	x86_lea_to(x, X86_T2, 0);
+	x86_lea_to(x, X86_T2, x->l_start);
 	x86_alu_rr(b, X86_ADD, true, X86_T1, X86_T2);
 	x86_local_call(x, 0, true);
 	size_t done = x86_jmp8_fwd(b);
