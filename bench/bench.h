@@ -61,7 +61,7 @@ struct bench_prog {
 	double vs_kernel;           /* interpreter / kernel */
 	double jit_vs_native;       /* JIT / native */
 	double jit_vs_kernel;       /* JIT / kernel */
-	double compile_us_per_kinsn; /* JIT compile time per 1,000 insns (median) */
+	double compile_us;          /* JIT compile time, us (median of fresh programs) */
 
 	int kfd;                    /* the loaded kernel program, or -1 */
 	uint32_t kretval;
@@ -112,6 +112,8 @@ struct bench_report {
 	const struct bench_startup *startup;
 	char cpu[128];
 	int samples;                /* user-space samples taken */
+	double big_compile_us;      /* JIT compile time of a big synthetic program */
+	size_t big_insns;           /* its size (0: no JIT) */
 	int disturbed;              /* of which other load kept us off the CPU */
 };
 void report_table(const struct bench_report *r);

@@ -163,10 +163,56 @@ static void jit_prepare(size_t i)
 		struct bpfx_jit_info info = { .sz = sizeof(info) };
 		if (!fresh || bpfx_prog__jit(fresh, false, &info))
 			die("%s: JIT compilation failed", p->name);
-		us[k] = info.compile_ns / 1e3 / ((double)p->insn_cnt / 1000);
+		us[k] = info.compile_ns / 1e3;
 		bpfx_prog__free(fresh);
 	}
-	p->compile_us_per_kinsn = bench_median(us, 16);
+	p->compile_us = bench_median(us, 16);
+}
+
+/* Compile time per instruction needs a program where the fixed cost of a
+ * compilation (mapping and protecting the code pages) does not dominate:
+ * 10,000 instructions of ALU operations, loads and stores on the stack,
+ * and branches near and far. */
+static void measure_big_compile(struct bench_report *rep)
+{
+	enum { N = 10000 };
+	struct bpf_insn *p = calloc(N, sizeof(*p));
+	double us[8];
+
+	if (!p)
+		die("out of memory");
+	for (int i = 0; i < N - 1; i++) {
+		int fwd = N - 2 - i < 40 ? N - 2 - i : 40;
+		struct bpf_insn ops[6] = {
+			{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = 0, .imm = i },
+			{ .code = BPF_ALU64 | BPF_XOR | BPF_X, .dst_reg = 2, .src_reg = 0 },
+			{ .code = BPF_STX | BPF_MEM | BPF_DW, .dst_reg = 10, .src_reg = 2,
+			  .off = (int16_t)(-8 * (1 + i % 8)) },
+			{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = 3, .src_reg = 10, .off = -8 },
+			{ .code = BPF_JMP | BPF_JGT | BPF_X, .dst_reg = 3, .src_reg = 2,
+			  .off = (int16_t)(i % 64 ? fwd % 7 : fwd) },
+			{ .code = BPF_ALU | BPF_MUL | BPF_K, .dst_reg = 4, .imm = 3 },
+		};
+		p[i] = ops[i % 6];
+	}
+	p[N - 1] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	for (int k = 0; k < 8; k++) {
+		int err = 0;
+		struct bpfx_prog *prog = bpfx_prog__new(p, N, NULL, &err);
+		struct bpfx_jit_info info = { .sz = sizeof(info) };
+		if (!prog)
+			die("the synthetic compile-time program is invalid: %s", strerror(-err));
+		if ((err = bpfx_prog__jit(prog, false, &info))) {
+			bpfx_prog__free(prog);
+			free(p);
+			return; /* no JIT here */
+		}
+		us[k] = info.compile_ns / 1e3;
+		bpfx_prog__free(prog);
+	}
+	free(p);
+	rep->big_compile_us = bench_median(us, 8);
+	rep->big_insns = N;
 }
 
 /* Loads program i everywhere and checks that all runs agree; a
@@ -451,6 +497,7 @@ int main(int argc, char **argv)
 	else
 		startup = (struct bench_startup){ .status = "skipped: --exec-runs 0" };
 
+	measure_big_compile(&rep);
 	rep.rounds = rounds;
 	rep.kernel = &kernel;
 	rep.startup = &startup;

@@ -62,12 +62,6 @@ uint32_t jit_label_new(struct jit_ctx *c)
 	return (uint32_t)c->label_cnt++;
 }
 
-void jit_label_place(struct jit_ctx *c, uint32_t label)
-{
-	if (label < c->label_cnt)
-		c->pos[label] = (uint32_t)c->buf.len;
-}
-
 uint32_t jit_label_pos(const struct jit_ctx *c, uint32_t label)
 {
 	if (label < c->label_cnt && c->pos[label] != JIT_NOWHERE)
@@ -152,6 +146,7 @@ struct jit_image *jit_compile(const struct bpfx_prog *prog, bool checked, int *e
 	if (!(c.buf.p = mem_alloc(c.buf.cap = 16 * prog->cnt + 4096)))
 		goto out;
 	for (pass = 1;; pass++) {
+		c.pass = pass;
 		if ((e = run_pass(&c, be)))
 			goto out;
 		if (c.settled || settled(&c))

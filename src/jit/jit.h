@@ -96,13 +96,20 @@ struct jit_ctx {
 	uint32_t *pos;           /* this pass: position, or JIT_NOWHERE */
 	uint32_t *prev;          /* previous pass's positions; NULL in the first */
 	size_t label_cnt, label_cap, prev_cnt, prev_cap;
-	void *backend;           /* the backend's per-compilation state */
+	unsigned pass;           /* 1, 2, ... */
+	unsigned features;       /* the backend's CPU features, found in pass 1 */
 };
 
 #define JIT_NOWHERE UINT32_MAX
 
 uint32_t jit_label_new(struct jit_ctx *c);
-void jit_label_place(struct jit_ctx *c, uint32_t label);
+
+static inline void jit_label_place(struct jit_ctx *c, uint32_t label)
+{
+	if (label < c->label_cnt)
+		c->pos[label] = (uint32_t)c->buf.len;
+}
+
 /* Best known position: this pass's if placed already, else the previous
  * pass's; JIT_NOWHERE in the first pass before placement. */
 uint32_t jit_label_pos(const struct jit_ctx *c, uint32_t label);

@@ -448,8 +448,10 @@ static bool cpu_has_bmi2(void)
 
 static int x86_emit_pass(struct jit_ctx *c)
 {
+	if (c->pass == 1)
+		c->features = cpu_has_bmi2();
 	struct x86_ctx x = { .jc = c, .b = &c->buf, .prog = c->prog, .checked = c->checked,
-			     .bmi2 = cpu_has_bmi2() };
+			     .bmi2 = c->features & 1 };
 	int err;
 
 	x.l_start = jit_label_new(c);
