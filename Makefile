@@ -76,9 +76,10 @@ $(LIB_SO): $(LIB_OBJS)
 	$(call say,LD,$@)
 	$(Q)$(CC) -shared -Wl,-soname,libbpfx.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The CLI also disassembles JIT code (prog dump jited) with capstone.
 $(CLI): $(CLI_OBJS) $(LIB_A)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB_A) $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB_A) $(LDLIBS) -lcapstone
 
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_LIB_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)

@@ -11,9 +11,11 @@
 #                         (llvm-objcopy extracts their instructions)
 #   bpftool, libbpf-dev   tests compare bpfx with the kernel's own tools
 #   pkgconf               tests build an embedding example through bpfx.pc
+#   libcapstone-dev       the CLI disassembles JIT code (prog dump jited)
 set -euo pipefail
 
-packages=(gcc make libc6-dev linux-libc-dev libelf-dev clang llvm bpftool libbpf-dev pkgconf)
+packages=(gcc make libc6-dev linux-libc-dev libelf-dev clang llvm bpftool libbpf-dev pkgconf
+	  libcapstone-dev)
 missing=()
 for p in "${packages[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -388,6 +388,7 @@ const char *bpfx_bpffs_root(void);
 struct bpfx_jit_info {
 	size_t sz;                  /* sizeof(struct bpfx_jit_info) */
 	size_t code_size;           /* bytes of machine code and tables */
+	size_t text_size;           /* of which instructions (tables follow them) */
 	const void *code;           /* where it is (read+execute memory) */
 	uint64_t compile_ns;        /* CPU time the compilation took */
 	unsigned passes;            /* lowering passes until jumps settled */

@@ -177,6 +177,7 @@ struct jit_image *jit_compile(const struct bpfx_prog *prog, bool checked, int *e
 		goto out;
 	}
 	img->passes = pass;
+	img->text_size = c.text_len ? c.text_len : c.buf.len;
 	img->compile_ns = now_ns() - t0;
 out:
 	mem_free(c.buf.p);
@@ -313,6 +314,7 @@ int bpfx_prog__jit(const struct bpfx_prog *prog, bool checked, struct bpfx_jit_i
 	if (!(img = jit_prog_image(prog, checked, &err)))
 		return err;
 	info->code_size = img->code_size;
+	info->text_size = img->text_size;
 	info->code = img->mem;
 	info->compile_ns = img->compile_ns;
 	info->passes = img->passes;

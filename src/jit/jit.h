@@ -98,6 +98,7 @@ struct jit_ctx {
 	size_t label_cnt, label_cap, prev_cnt, prev_cap;
 	unsigned pass;           /* 1, 2, ... */
 	unsigned features;       /* the backend's CPU features, found in pass 1 */
+	size_t text_len;         /* set by the backend: where data (tables) begins */
 };
 
 #define JIT_NOWHERE UINT32_MAX
@@ -139,6 +140,7 @@ struct jit_image {
 	void *mem;               /* mmap'ed, read+execute */
 	size_t map_size;
 	size_t code_size;        /* bytes of code and tables */
+	size_t text_size;        /* of which instructions (the tables follow) */
 	unsigned passes;
 	uint64_t compile_ns;
 };

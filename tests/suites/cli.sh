@@ -167,7 +167,12 @@ if command -v clang >/dev/null &&
 	expect "prog show json"       0 '"type":"syscall","name":"count","gpl_compatible":true,"bytes_xlated":' "" -- "$BPFX" -j prog show pinned cnt
 	expect "prog dump xlated"     0 "   0: (bf) r6 = r1" ""            -- "$BPFX" prog dump xlated pinned cnt
 	expect "prog dump opcodes"    0 "bf 16 00 00 00 00 00 00" ""       -- "$BPFX" prog dump xlated pinned cnt opcodes
-	expect "prog dump jited"      1 "" "expected 'xlated'"             -- "$BPFX" prog dump jited pinned cnt
+	expect "prog dump jited"      0 "bpf_prog_count:" ""              -- "$BPFX" prog dump jited pinned cnt
+	expect "prog dump jited code" 0 "   0:	pushq	%rbp" ""            -- "$BPFX" prog dump jited pinned cnt
+	expect "prog dump jited ops"  0 "   0:	pushq	%rbp
+	55" ""                                                                -- "$BPFX" prog dump jited pinned cnt opcodes
+	expect "prog dump jited json" 0 '[{"pc":"0x0","operation":"pushq","operands":"%rbp"}' "" -- "$BPFX" -j prog dump jited pinned cnt
+	expect "prog dump other"      1 "" "expected 'xlated' or 'jited'"  -- "$BPFX" prog dump raw pinned cnt
 	expect "prog run ctx"         0 "Return value: 106, duration" ""   -- "$BPFX" prog run pinned cnt ctx_in "$tmp/ctx"
 	expect "prog run again"       0 "Return value: 112, duration" ""   -- "$BPFX" prog run pinned cnt ctx_in "$tmp/ctx"
 	expect "prog run json"        0 '{"retval":118,"duration":' ""     -- "$BPFX" -j prog run pinned cnt ctx_in "$tmp/ctx"

@@ -401,6 +401,7 @@ static void emit_table(struct x86_ctx *x)
 {
 	struct jit_buf *b = x->b;
 
+	x->jc->text_len = b->len;
 	while (b->len % 4)
 		jit_put8(b, 0xcc);
 	jit_label_place(x->jc, x->l_table);
