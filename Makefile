@@ -28,7 +28,7 @@ ALL_CFLAGS := -std=gnu11 -fPIC $(WARN) $(SANFLAGS) $(CFLAGS) -Iinclude -Isrc -MM
 	      -DBPFX_VERSION='"$(VERSION)"'
 LDFLAGS += $(SANFLAGS)
 LDLIBS  := -lelf -lpthread
-CLI_LDLIBS := -lpcap             # the CLI reads and writes packet captures
+CLI_LDLIBS := -lpcap -lcapstone  # packet captures; JIT disassembly (prog dump jited)
 
 LIB_SRCS  := $(sort $(wildcard src/*/*.c src/*/*/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -80,6 +80,7 @@ $(LIB_SO): $(LIB_OBJS)
 	$(call say,LD,$@)
 	$(Q)$(CC) -shared -Wl,-soname,libbpfx.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The CLI also disassembles JIT code (prog dump jited) with capstone.
 $(CLI): $(CLI_OBJS) $(LIB_A)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB_A) $(LDLIBS) $(CLI_LDLIBS)

@@ -26,6 +26,7 @@
 enum bench_mode {
 	MODE_INTERP,    /* bpfx interpreter, trusted (unchecked) */
 	MODE_CHECKED,   /* bpfx interpreter, checked mode */
+	MODE_JIT,       /* bpfx JIT, trusted (unchecked) code */
 	MODE_NATIVE,    /* the same C compiled by gcc -O2 */
 	MODE_KERNEL,    /* the kernel, BPF_PROG_TEST_RUN as an XDP program */
 	MODE_COUNT,
@@ -58,6 +59,9 @@ struct bench_prog {
 	 * most, so slow phases of the machine cancel out), then the median. */
 	double vs_native;           /* interpreter / native */
 	double vs_kernel;           /* interpreter / kernel */
+	double jit_vs_native;       /* JIT / native */
+	double jit_vs_kernel;       /* JIT / kernel */
+	double compile_us;          /* JIT compile time, us (median of fresh programs) */
 
 	int kfd;                    /* the loaded kernel program, or -1 */
 	uint32_t kretval;
@@ -108,6 +112,8 @@ struct bench_report {
 	const struct bench_startup *startup;
 	char cpu[128];
 	int samples;                /* user-space samples taken */
+	double big_compile_us;      /* JIT compile time of a big synthetic program */
+	size_t big_insns;           /* its size (0: no JIT) */
 	int disturbed;              /* of which other load kept us off the CPU */
 };
 void report_table(const struct bench_report *r);

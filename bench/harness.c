@@ -125,17 +125,94 @@ static void log_to_stderr(void *ctx, enum bpfx_log_level level, const char *msg)
 	fprintf(stderr, "bench: %s: %s\n", (const char *)ctx, msg);
 }
 
-static int run_bpfx(size_t i, bool checked, struct bpfx_run_result *res)
+static int run_bpfx(size_t i, bool checked, enum bpfx_exec_mode mode,
+		    struct bpfx_run_result *res)
 {
 	struct bench_prog *p = &progs[i];
 	struct bpfx_region region = { p->mem, p->mem_len, false };
 	struct bpfx_run_opts o = {
 		.sz = sizeof(o), .r1 = (uintptr_t)p->mem, .r2 = p->mem_len,
 		.checked = checked, .regions = &region, .region_cnt = 1,
-		.mode = BPFX_EXEC_INTERP,
+		.mode = mode,
 	};
 
 	return bpfx_prog__run(bprogs[i], &o, res);
+}
+
+/* The JIT's result must agree too (checked and trusted code); and its
+ * compile time, from fresh programs, per 1,000 instructions. */
+static void jit_prepare(size_t i)
+{
+	struct bench_prog *p = &progs[i];
+	struct bpfx_run_result jr, jcr;
+	int jerr = run_bpfx(i, false, BPFX_EXEC_JIT, &jr);
+	int jcerr = run_bpfx(i, true, BPFX_EXEC_JIT, &jcr);
+	double us[16];
+
+	if (jerr == -EOPNOTSUPP)
+		return; /* no JIT on this machine: the column stays empty */
+	if (jerr || jcerr || jr.r0 != p->r0 || jcr.r0 != p->r0 || jcr.insns != p->insns_per_run)
+		die("%s: the JIT disagrees: r0 0x%016llx (err %d), checked 0x%016llx (err %d, "
+		    "%llu insns), native 0x%016llx -- a bug in bpfx; not timing", p->name,
+		    (unsigned long long)jr.r0, jerr, (unsigned long long)jcr.r0, jcerr,
+		    (unsigned long long)jcr.insns, (unsigned long long)p->r0);
+	p->has[MODE_JIT] = true;
+	for (int k = 0; k < 16; k++) {
+		int err = 0;
+		struct bpfx_prog *fresh = bpfx_prog__new(p->insns, p->insn_cnt, NULL, &err);
+		struct bpfx_jit_info info = { .sz = sizeof(info) };
+		if (!fresh || bpfx_prog__jit(fresh, false, &info))
+			die("%s: JIT compilation failed", p->name);
+		us[k] = info.compile_ns / 1e3;
+		bpfx_prog__free(fresh);
+	}
+	p->compile_us = bench_median(us, 16);
+}
+
+/* Compile time per instruction needs a program where the fixed cost of a
+ * compilation (mapping and protecting the code pages) does not dominate:
+ * 10,000 instructions of ALU operations, loads and stores on the stack,
+ * and branches near and far. */
+static void measure_big_compile(struct bench_report *rep)
+{
+	enum { N = 10000 };
+	struct bpf_insn *p = calloc(N, sizeof(*p));
+	double us[8];
+
+	if (!p)
+		die("out of memory");
+	for (int i = 0; i < N - 1; i++) {
+		int fwd = N - 2 - i < 40 ? N - 2 - i : 40;
+		struct bpf_insn ops[6] = {
+			{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = 0, .imm = i },
+			{ .code = BPF_ALU64 | BPF_XOR | BPF_X, .dst_reg = 2, .src_reg = 0 },
+			{ .code = BPF_STX | BPF_MEM | BPF_DW, .dst_reg = 10, .src_reg = 2,
+			  .off = (int16_t)(-8 * (1 + i % 8)) },
+			{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = 3, .src_reg = 10, .off = -8 },
+			{ .code = BPF_JMP | BPF_JGT | BPF_X, .dst_reg = 3, .src_reg = 2,
+			  .off = (int16_t)(i % 64 ? fwd % 7 : fwd) },
+			{ .code = BPF_ALU | BPF_MUL | BPF_K, .dst_reg = 4, .imm = 3 },
+		};
+		p[i] = ops[i % 6];
+	}
+	p[N - 1] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	for (int k = 0; k < 8; k++) {
+		int err = 0;
+		struct bpfx_prog *prog = bpfx_prog__new(p, N, NULL, &err);
+		struct bpfx_jit_info info = { .sz = sizeof(info) };
+		if (!prog)
+			die("the synthetic compile-time program is invalid: %s", strerror(-err));
+		if ((err = bpfx_prog__jit(prog, false, &info))) {
+			bpfx_prog__free(prog);
+			free(p);
+			return; /* no JIT here */
+		}
+		us[k] = info.compile_ns / 1e3;
+		bpfx_prog__free(prog);
+	}
+	free(p);
+	rep->big_compile_us = bench_median(us, 8);
+	rep->big_insns = N;
 }
 
 /* Loads program i everywhere and checks that all runs agree; a
@@ -159,8 +236,8 @@ static void prepare(size_t i, const char *dir, const struct bench_kernel *k)
 		die("%s: bpfx_prog__new refused the program: %s", p->name, strerror(-err));
 
 	p->r0 = p->native(p->mem, p->mem_len);
-	cerr = run_bpfx(i, true, &cr);
-	terr = run_bpfx(i, false, &tr);
+	cerr = run_bpfx(i, true, BPFX_EXEC_INTERP, &cr);
+	terr = run_bpfx(i, false, BPFX_EXEC_INTERP, &tr);
 	if (cerr || terr)
 		die("%s: the interpreter stopped the program (%s at insn %d: %s); "
 		    "native returns 0x%016llx", p->name, strerror(-(cerr ? cerr : terr)),
@@ -173,6 +250,7 @@ static void prepare(size_t i, const char *dir, const struct bench_kernel *k)
 		    (unsigned long long)cr.r0);
 	p->insns_per_run = cr.insns;
 	p->has[MODE_INTERP] = p->has[MODE_CHECKED] = p->has[MODE_NATIVE] = true;
+	jit_prepare(i);
 
 	p->kfd = -1;
 	if (!k->available) {
@@ -217,8 +295,10 @@ static double sample(size_t i, enum bench_mode m, uint64_t n, double *wall_ns, d
 	switch (m) {
 	case MODE_INTERP:
 	case MODE_CHECKED:
+	case MODE_JIT:
 		for (uint64_t k = 0; k < n; k++) {
-			err |= run_bpfx(i, m == MODE_CHECKED, &res);
+			err |= run_bpfx(i, m == MODE_CHECKED,
+					m == MODE_JIT ? BPFX_EXEC_JIT : BPFX_EXEC_INTERP, &res);
 			acc ^= res.r0;
 		}
 		break;
@@ -279,10 +359,15 @@ static void summarise(struct bench_prog *p, int rounds)
 	for (int m = 0; m < MODE_COUNT; m++)
 		p->median[m] = p->has[m] ? bench_median(p->samples[m], rounds) : NAN;
 	p->vs_native = round_ratio(p->samples[MODE_INTERP], p->samples[MODE_NATIVE], rounds);
-	p->vs_kernel = p->kwall_median = NAN;
+	p->jit_vs_native = p->has[MODE_JIT] ?
+		round_ratio(p->samples[MODE_JIT], p->samples[MODE_NATIVE], rounds) : NAN;
+	p->vs_kernel = p->jit_vs_kernel = p->kwall_median = NAN;
 	if (p->has[MODE_KERNEL]) {
 		p->vs_kernel = round_ratio(p->samples[MODE_INTERP], p->samples[MODE_KERNEL],
 					   rounds);
+		if (p->has[MODE_JIT])
+			p->jit_vs_kernel = round_ratio(p->samples[MODE_JIT],
+						       p->samples[MODE_KERNEL], rounds);
 		p->kwall_median = bench_median(p->kwall, rounds);
 	}
 }
@@ -412,6 +497,7 @@ int main(int argc, char **argv)
 	else
 		startup = (struct bench_startup){ .status = "skipped: --exec-runs 0" };
 
+	measure_big_compile(&rep);
 	rep.rounds = rounds;
 	rep.kernel = &kernel;
 	rep.startup = &startup;

@@ -13,6 +13,8 @@
 #define TARGET_NS_PER_INSN 2.5
 #define TARGET_FNV_RATIO 15.0
 #define TARGET_EXEC_MS 2.0
+#define TARGET_JIT_NATIVE 1.2
+#define TARGET_JIT_COMPILE_US 50.0
 
 static double ns_per_insn(const struct bench_prog *p, enum bench_mode m)
 {
@@ -68,18 +70,21 @@ static const char *kernel_cell(const struct bench_report *r, const struct bench_
 
 static void print_row(const struct bench_report *r, const struct bench_prog *p)
 {
-	char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32];
+	char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32], j[32], jn[32], jk[32];
 
-	printf("%-10s %10llu %14s %8s %15s %8s %14s %13s %14s %14s\n", p->name,
+	printf("%-10s %10llu %14s %8s %15s %8s %11s %14s %13s %11s %14s %14s %11s\n", p->name,
 	       (unsigned long long)p->insns_per_run,
 	       fmt(a, sizeof(a), "%.1f", p->median[MODE_INTERP]),
 	       fmt(b, sizeof(b), "%.2f", ns_per_insn(p, MODE_INTERP)),
 	       fmt(c, sizeof(c), "%.1f", p->median[MODE_CHECKED]),
 	       fmt(d, sizeof(d), "%.2f", ns_per_insn(p, MODE_CHECKED)),
+	       fmt(j, sizeof(j), "%.1f", p->median[MODE_JIT]),
 	       fmt(e, sizeof(e), "%.1f", p->median[MODE_NATIVE]),
 	       fmt(f, sizeof(f), "%.1fx", p->vs_native),
+	       fmt(jn, sizeof(jn), "%.2fx", p->jit_vs_native),
 	       kernel_cell(r, p, h, sizeof(h)),
-	       fmt(g, sizeof(g), "%.1fx", p->vs_kernel));
+	       fmt(g, sizeof(g), "%.1fx", p->vs_kernel),
+	       fmt(jk, sizeof(jk), "%.2fx", p->jit_vs_kernel));
 }
 
 static void print_kernel_notes(const struct bench_report *r)
@@ -103,6 +108,44 @@ static void print_kernel_notes(const struct bench_report *r)
 		if (p->kernel_note && p->has[MODE_KERNEL])
 			printf("kernel: %s\n", p->kernel_note);
 	}
+}
+
+/* The JIT's targets (issue 6): every program within 1.2x native and at
+ * least as fast as the kernel's JIT; compile time under 50 us per 1,000
+ * instructions. */
+static void print_jit_targets(const struct bench_report *r)
+{
+	double worst_native = 0, worst_kernel = 0;
+	const char *wn = NULL, *wk = NULL;
+
+	for (size_t i = 0; i < r->prog_cnt; i++) {
+		const struct bench_prog *p = &r->progs[i];
+		if (!p->has[MODE_JIT])
+			continue;
+		if (p->jit_vs_native > worst_native)
+			worst_native = p->jit_vs_native, wn = p->name;
+		if (p->has[MODE_KERNEL] && p->jit_vs_kernel > worst_kernel)
+			worst_kernel = p->jit_vs_kernel, wk = p->name;
+	}
+	if (!wn || !r->big_insns) {
+		printf("target: JIT: NOT MEASURED (no JIT on this machine)\n");
+		return;
+	}
+	printf("target: jit <= %.1fx native on every program: %s (worst %.2fx, %s)\n",
+	       TARGET_JIT_NATIVE, worst_native <= TARGET_JIT_NATIVE ? "MET" : "NOT MET",
+	       worst_native, wn);
+	if (wk)
+		printf("target: jit at least as fast as the kernel's JIT: %s (worst %.2fx, %s)\n",
+		       worst_kernel <= 1.0 ? "MET" : "NOT MET", worst_kernel, wk);
+	double per_k = r->big_compile_us / ((double)r->big_insns / 1000);
+	printf("target: jit compile < %.0f us per 1000 insns: %s (%.1f us for a %zu-insn "
+	       "program, CPU time; the bench programs:", TARGET_JIT_COMPILE_US,
+	       per_k < TARGET_JIT_COMPILE_US ? "MET" : "NOT MET", per_k, r->big_insns);
+	for (size_t i = 0; i < r->prog_cnt; i++)
+		if (r->progs[i].has[MODE_JIT])
+			printf(" %s %.1f us (%zu insns)", r->progs[i].name, r->progs[i].compile_us,
+			       r->progs[i].insn_cnt);
+	printf(")\n");
 }
 
 static void print_targets(const struct bench_report *r)
@@ -129,6 +172,7 @@ static void print_targets(const struct bench_report *r)
 		printf("target: fnv1a interp <= %.0fx native: %s (%.1fx)\n", TARGET_FNV_RATIO,
 		       v <= TARGET_FNV_RATIO ? "MET" : "NOT MET", v);
 	}
+	print_jit_targets(r);
 	if (s->measured)
 		printf("target: exec start-up < %.0f ms: %s (%.2f ms)\n", TARGET_EXEC_MS,
 		       s->median_ms < TARGET_EXEC_MS ? "MET" : "NOT MET", s->median_ms);
@@ -142,12 +186,13 @@ void report_table(const struct bench_report *r)
 	const struct bench_kernel *k = r->kernel;
 	const struct bench_startup *s = r->startup;
 
-	printf("\nbpfx bench — interpreter vs native (gcc -O2) vs kernel (test_run, %s)"
+	printf("\nbpfx bench — interpreter and JIT vs native (gcc -O2) vs kernel (test_run, %s)"
 	       "   [median of %d rounds]\n",
 	       !k->available ? "unavailable" : k->jit ? "JIT on" : "JIT off", r->rounds);
-	printf("%-10s %10s %14s %8s %15s %8s %14s %13s %14s %14s\n", "program", "insns/run",
-	       "interp ns/run", "ns/insn", "checked ns/run", "ns/insn", "native ns/run",
-	       "interp/native", "kernel ns/run", "interp/kernel");
+	printf("%-10s %10s %14s %8s %15s %8s %11s %14s %13s %11s %14s %14s %11s\n", "program",
+	       "insns/run", "interp ns/run", "ns/insn", "checked ns/run", "ns/insn", "jit ns/run",
+	       "native ns/run", "interp/native", "jit/native", "kernel ns/run", "interp/kernel",
+	       "jit/kernel");
 	for (size_t i = 0; i < r->prog_cnt; i++)
 		print_row(r, &r->progs[i]);
 	printf("\nns/insn: ns/run over the instructions a run executes (counted in checked mode); "
@@ -197,7 +242,8 @@ static void json_num(FILE *f, const char *key, double v, const char *sep)
 /* Every sample (ns per run), by mode, in round order. */
 static void json_samples(FILE *f, const struct bench_prog *p, int rounds)
 {
-	static const char *const names[MODE_COUNT] = { "interp", "checked", "native", "kernel" };
+	static const char *const names[MODE_COUNT] = { "interp", "checked", "jit", "native",
+							       "kernel" };
 
 	fprintf(f, "\"samples\": {");
 	for (int m = 0; m < MODE_COUNT; m++) {
@@ -217,6 +263,10 @@ static void json_prog(FILE *f, const struct bench_prog *p, int rounds, const cha
 	json_num(f, "interp_ns_per_insn", ns_per_insn(p, MODE_INTERP), ", ");
 	json_num(f, "checked_ns", p->median[MODE_CHECKED], ", ");
 	json_num(f, "checked_ns_per_insn", ns_per_insn(p, MODE_CHECKED), ", ");
+	json_num(f, "jit_ns", p->median[MODE_JIT], ", ");
+	json_num(f, "jit_vs_native", p->jit_vs_native, ", ");
+	json_num(f, "jit_vs_kernel", p->jit_vs_kernel, ", ");
+	json_num(f, "jit_compile_us", p->compile_us, ", ");
 	json_num(f, "native_ns", p->median[MODE_NATIVE], ", ");
 	json_num(f, "interp_native_ratio",
 		 p->vs_native, ", ");
@@ -252,7 +302,8 @@ int report_json(const struct bench_report *r, const char *path)
 	json_str(f, k->release);
 	fprintf(f, ", \"reason\": ");
 	json_str(f, k->reason);
-	fprintf(f, "},\n");
+	fprintf(f, "},\n  \"jit_compile\": {\"insns\": %zu, ", r->big_insns);
+	json_num(f, "us", r->big_insns ? r->big_compile_us : NAN, "},\n");
 	fprintf(f, "  \"samples\": %d,\n  \"disturbed_samples\": %d,\n", r->samples, r->disturbed);
 	fprintf(f, "  \"programs\": [\n");
 	for (size_t i = 0; i < r->prog_cnt; i++)

@@ -5,6 +5,7 @@
 #
 # Compares, on one machine in one run, five small programs run by
 #   - the bpfx interpreter, trusted (unchecked) and checked mode,
+#   - the bpfx JIT (trusted code; its compile time per 1,000 insns too),
 #   - native code: the same C source compiled by gcc -O2,
 #   - the Linux kernel: BPF_PROG_TEST_RUN of the same program as XDP
 #     (JIT on or off as the machine has it; skipped when bpf() is not

@@ -610,6 +610,25 @@ struct bpfx_tracer_stats {
 	uint64_t faults;   /* runs stopped by a fault (checked mode) */
 };
 void bpfx_tracer__stats(const struct bpfx_tracer *t, struct bpfx_tracer_stats *stats);
+/* JIT                                                                  */
+/* ------------------------------------------------------------------ */
+
+/* What the JIT made of a program for one mode (checked: the code that
+ * checks every access, for unverified runs). */
+struct bpfx_jit_info {
+	size_t sz;                  /* sizeof(struct bpfx_jit_info) */
+	size_t code_size;           /* bytes of machine code and tables */
+	size_t text_size;           /* of which instructions (tables follow them) */
+	const void *code;           /* where it is (read+execute memory) */
+	uint64_t compile_ns;        /* CPU time the compilation took */
+	unsigned passes;            /* lowering passes until jumps settled */
+};
+
+/* Compiles the program for the mode now unless a run already did (the
+ * code is kept with the program) and describes it. Returns 0, -EOPNOTSUPP
+ * where there is no JIT (not x86-64), -ENOMEM, or -EINVAL for a bad
+ * argument. */
+int bpfx_prog__jit(const struct bpfx_prog *prog, bool checked, struct bpfx_jit_info *info);
 
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);

@@ -339,6 +339,19 @@ int prog_info(struct prog_obj *p, union bpf_attr *attr)
 	memcpy(info.tag, p->tag, sizeof(info.tag));
 	info.xlated_prog_len = (uint32_t)(bpfx_prog__insn_cnt(p->prog) * sizeof(struct bpf_insn));
 	info.nr_map_ids = p->map_cnt;
+	/* The instructions of the code test runs use (checked until the
+	 * verifier exists), compiled now if no run did yet; none where there
+	 * is no JIT. */
+	struct bpfx_jit_info ji = { .sz = sizeof(ji) };
+	if (bpfx_prog__jit(p->prog, true, &ji) == 0)
+		info.jited_prog_len = (uint32_t)ji.text_size;
+	if ((size_t)len >= offsetofend(struct bpf_prog_info, jited_prog_insns) &&
+	    u->jited_prog_insns && u->jited_prog_len && info.jited_prog_len) {
+		uint32_t n = u->jited_prog_len < info.jited_prog_len ? u->jited_prog_len
+								    : info.jited_prog_len;
+		memcpy(uptr(u->jited_prog_insns), ji.code, n);
+		info.jited_prog_insns = u->jited_prog_insns;
+	}
 	/* Arrays the caller asked for: filled up to the room it gave. */
 	if ((size_t)len >= offsetofend(struct bpf_prog_info, xlated_prog_insns) &&
 	    u->xlated_prog_insns && u->xlated_prog_len) {

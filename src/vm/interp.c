@@ -12,6 +12,7 @@
 #include <linux/filter.h>
 
 #include "isa/isa.h"
+#include "jit/jit.h"
 #include "util/opts.h"
 #include "vm/vm.h"
 
@@ -80,6 +81,15 @@ static inline const uint8_t *vm_pkt_ptr(const struct bpfx_run_ctx *run, int32_t 
 	if (!run->pkt || p < run->pkt_lo || p > run->pkt_end || run->pkt_end - p < size)
 		return NULL;
 	return (const uint8_t *)p;
+}
+
+uint64_t vm_ld_pkt(const struct bpfx_run_ctx *run, int32_t k, unsigned size)
+{
+	const uint8_t *p = vm_pkt_ptr(run, k, size);
+
+	if (!p)
+		return UINT64_MAX;
+	return size == 1 ? vm_load_be8(p) : size == 2 ? vm_load_be16(p) : vm_load_be32(p);
 }
 
 /* Checked mode: is [addr, addr+size) inside the stack or one region? */
@@ -189,7 +199,7 @@ int vm_call_callback(struct bpfx_run_ctx *run, uint64_t token, uint64_t r1, uint
 				    "program", (unsigned long long)token);
 		return -EFAULT;
 	}
-	if (!run->callback) {
+	if (!run->callback || !run->regs) { /* the JIT does not run callbacks yet */
 		bpfx_run_ctx__fault(run, -EOPNOTSUPP, "callbacks are not supported here");
 		return -EOPNOTSUPP;
 	}
@@ -282,6 +292,27 @@ static int run_engine(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 		      const struct bpfx_run_opts *o, uint64_t r1, uint64_t r2, uint64_t budget,
 		      struct bpfx_run_result *res)
 {
+	/* The JIT compiles on first use; by default a program it cannot
+	 * compile (no memory), or that calls what only the interpreter runs
+	 * yet (callbacks, tail calls: prog->interp_only), runs in the
+	 * interpreter. */
+	if (o->mode != BPFX_EXEC_INTERP && jit_available() &&
+	    (!prog->interp_only || o->mode == BPFX_EXEC_JIT)) {
+		int err = 0;
+		const struct jit_image *img = prog->interp_only ? NULL
+					      : jit_prog_image(prog, o->checked, &err);
+		if (img)
+			return jit_run(img, run, r1, r2, o->checked ? budget : 0, res);
+		if (o->mode == BPFX_EXEC_JIT) {
+			if (prog->interp_only)
+				err = -EOPNOTSUPP;
+			snprintf(res->fault_msg, sizeof(res->fault_msg),
+				 "JIT compilation failed: %s%s", strerror(-err),
+				 prog->interp_only ? " (the program uses callbacks or tail calls, "
+						     "which only the interpreter runs yet)" : "");
+			return err;
+		}
+	}
 	if (!o->checked)
 		return vm_run_trusted(prog, run, r1, r2, res);
 	return vm_run_checked(prog, run, r1, r2, budget, res);
@@ -350,6 +381,7 @@ static void run_init(struct bpfx_run_ctx *run, const struct bpfx_prog *prog,
 	run->held_cnt = 0;
 	run->cur_hold.put = NULL;
 	run->hook = NULL;
+	run->regs = NULL;
 	run->task = o->task;
 	run->attach_cookie = o->attach_cookie;
 }
@@ -390,8 +422,10 @@ int vm_run_hook(const struct bpfx_prog *prog, const struct bpfx_run_opts *opts, 
 			return -EINVAL;
 		o = &copy;
 	}
-	if (o->mode == BPFX_EXEC_JIT) {
-		snprintf(res->fault_msg, sizeof(res->fault_msg), "the JIT is not built yet");
+	if (o->mode > BPFX_EXEC_JIT)
+		return -EINVAL;
+	if (o->mode == BPFX_EXEC_JIT && !jit_available()) {
+		snprintf(res->fault_msg, sizeof(res->fault_msg), "no JIT for this machine");
 		return -EOPNOTSUPP;
 	}
 	if (o->region_cnt && !o->regions)

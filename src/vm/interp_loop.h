@@ -440,6 +440,11 @@ VM_AT_FN(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
 {
 	uint8_t stack[VM_STACK_SIZE] __attribute__((aligned(16)));
 
+#if VM_CHECKED
+	/* An unverified program may read stack it never wrote: it finds
+	 * zeros, never what the host left there (the JIT does the same). */
+	memset(stack, 0, sizeof(stack));
+#endif
 	run->stack_lo = (uintptr_t)stack;
 	run->regs = NULL;
 #if VM_CHECKED

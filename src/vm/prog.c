@@ -11,6 +11,7 @@
 
 #include "helpers/helpers.h"
 #include "isa/isa.h"
+#include "jit/jit.h"
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/opts.h"
@@ -165,6 +166,15 @@ static int predecode(struct bpfx_prog *prog, const struct vm_ld_resolver *resolv
 				out->imm = (uintptr_t)core_poisoned;
 				break;
 			}
+			/* callbacks, tail calls and spin locks (released by the
+			 * interpreter when a checked run ends holding one) run
+			 * only in the interpreter for now */
+			prog->interp_only |= in->imm == BPF_FUNC_tail_call ||
+					     in->imm == BPF_FUNC_spin_lock ||
+					     in->imm == BPF_FUNC_loop ||
+					     in->imm == BPF_FUNC_for_each_map_elem ||
+					     in->imm == BPF_FUNC_timer_set_callback ||
+					     in->imm == BPF_FUNC_find_vma;
 			if (!h) {
 				log_msg(log, BPFX_LOG_ERROR, "insn %zu: invalid func unknown#%d", i,
 					in->imm);
@@ -236,6 +246,7 @@ void bpfx_prog__free(struct bpfx_prog *prog)
 	if (!prog)
 		return;
 	helper_timers_forget(NULL, prog); /* no callback of it may run any more */
+	jit_prog_free(prog);
 	mem_free(prog->code);
 	mem_free(prog->helpers);
 	mem_free(prog->owners);

@@ -32,6 +32,8 @@
 #define VM_FUNC_TAG 0xbfb0000000000000ull
 #define VM_FUNC_TAG_MASK 0xfff0000000000000ull
 
+struct jit_image;
+
 struct vm_insn {
 	uint16_t op;      /* enum isa_op */
 	uint8_t dst;
@@ -67,6 +69,10 @@ struct bpfx_prog {
 	size_t helper_cnt;
 	struct vm_mem_owner *owners;   /* distinct owners lddw resolved to (owned array) */
 	size_t owner_cnt;
+	bool interp_only;              /* calls callbacks, tail calls or spin locks:
+					* the JIT does not run it yet (interp.c) */
+	struct jit_image *jit[2];      /* compiled code, trusted and checked, made on
+					* first JIT run (src/jit/jit.c; owned) */
 };
 
 /* VM_TAIL_CALL: a helper (bpf_tail_call) asked the run to continue with
@@ -103,6 +109,14 @@ struct bpfx_run_ctx {
 	uintptr_t pkt_lo;
 	uintptr_t pkt_l2, pkt_l3;      /* link-layer and network headers */
 	uintptr_t stack_lo;            /* the stack area of all frames */
+	struct {                       /* JIT runs only (src/jit): */
+		uint64_t sp;           /* native stack pointer to unwind to on a fault */
+		uint64_t floor;        /* a call from this frame pointer is too deep */
+		uint64_t left;         /* checked: budget left when the code returned */
+		uint64_t aux;          /* fault detail: address or callx target */
+		uint32_t kind;         /* enum jit_exit_kind (+ access size/write) */
+		uint32_t idx;          /* instruction that stopped the run */
+	} jit;
 	const struct bpfx_region *given; /* the caller's regions (not copied) */
 	size_t given_cnt;
 	size_t lent_cnt;               /* regions helpers added during the run */
@@ -170,6 +184,11 @@ struct bpfx_prog *vm_prog_build(const struct bpf_insn *insns, size_t cnt,
 /* Checked mode's test, for helpers: may the program's run access
  * [addr, addr + size)? Always true in trusted runs. */
 bool vm_access_ok_ext(const struct bpfx_run_ctx *run, uintptr_t addr, size_t size, bool write);
+
+/* LD_ABS / LD_IND's read of `size` (1, 2, 4) bytes at packet offset k,
+ * big-endian and zero-extended; UINT64_MAX when outside the packet (the
+ * program then ends with r0 = 0). For compiled code. */
+uint64_t vm_ld_pkt(const struct bpfx_run_ctx *run, int32_t k, unsigned size);
 
 /* Is ptr one of the owners (maps) the program was built with? */
 bool vm_prog_owns(const struct bpfx_prog *prog, const void *ptr);

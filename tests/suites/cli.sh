@@ -83,7 +83,13 @@ expect "read past memory"     1 "" "read of 4 bytes"                -- "$BPFX" e
 expect "bad --mem"            1 "" "not a list of hex bytes"        -- "$BPFX" exec "$tmp/ret42.bin" --mem "zz"
 expect "odd --mem"            1 "" "not a list of hex bytes"        -- "$BPFX" exec "$tmp/ret42.bin" --mem "012"
 expect "json error"           1 '{"error":' ""                      -- "$BPFX" -j exec "$tmp/unknown.bin"
-expect "--jit before the JIT" 1 "" "JIT"                            -- "$BPFX" exec "$tmp/ret42.bin" --jit
+expect "exec --jit"            0 "0x000000000000002a" ""          -- "$BPFX" exec "$tmp/ret42.bin" --jit
+expect "exec --interp"         0 "0x000000000000002a" ""          -- "$BPFX" exec "$tmp/ret42.bin" --interp
+expect "exec --jit memory"     0 "0x0000000004030201" ""          -- "$BPFX" exec "$tmp/load.bin" --mem "01 02 03 04" --jit
+expect "exec --jit --stats"    0 "0x" "2 instructions executed"   -- "$BPFX" exec "$tmp/ret42.bin" --jit --stats
+expect "jit read past memory"  1 "" "insn 0: invalid memory access: read of 4 bytes" -- "$BPFX" exec "$tmp/load.bin" --mem "01 02" --jit
+expect "jit out_of_bounds"     1 "" "insn 3: invalid memory access: read of 8 bytes" -- "$BPFX" exec examples/out_of_bounds.asm --mem "01 02 03 04" --jit
+expect "interp out_of_bounds"  1 "" "insn 3: invalid memory access: read of 8 bytes" -- "$BPFX" exec examples/out_of_bounds.asm --mem "01 02 03 04" --interp
 expect "unknown option"       1 "" "unknown or incomplete option"   -- "$BPFX" exec "$tmp/ret42.bin" --frob
 expect "unknown command"      2 "" "unknown command"                -- "$BPFX" frob
 expect "help"                 0 "Usage: bpfx" ""                    -- "$BPFX" --help
@@ -232,9 +238,16 @@ if command -v clang >/dev/null &&
 	expect "prog show json"       0 '"type":"syscall","name":"count","tag":"'"${tag:-}" "" -- "$BPFX" -j prog show pinned cnt
 	expect "prog show json gpl"   0 '"gpl_compatible":true,"bytes_xlated":' "" -- "$BPFX" -j prog show pinned cnt
 	expect "prog bad tag"         1 "" "expected 16 hex digits"          -- "$BPFX" prog show tag 12zz
+	expect "prog show jited"      0 "B  jited " ""                   -- "$BPFX" prog show pinned cnt
+	expect "prog show json jited" 0 '"jited":true,"bytes_jited":' "" -- "$BPFX" -j prog show pinned cnt
 	expect "prog dump xlated"     0 "   0: (bf) r6 = r1" ""            -- "$BPFX" prog dump xlated pinned cnt
 	expect "prog dump opcodes"    0 "bf 16 00 00 00 00 00 00" ""       -- "$BPFX" prog dump xlated pinned cnt opcodes
-	expect "prog dump jited"      1 "" "expected 'xlated'"             -- "$BPFX" prog dump jited pinned cnt
+	expect "prog dump jited"      0 "bpf_prog_count:" ""              -- "$BPFX" prog dump jited pinned cnt
+	expect "prog dump jited code" 0 "   0:	pushq	%rbp" ""            -- "$BPFX" prog dump jited pinned cnt
+	expect "prog dump jited ops"  0 "   0:	pushq	%rbp
+	55" ""                                                                -- "$BPFX" prog dump jited pinned cnt opcodes
+	expect "prog dump jited json" 0 '[{"pc":"0x0","operation":"pushq","operands":"%rbp"}' "" -- "$BPFX" -j prog dump jited pinned cnt
+	expect "prog dump other"      1 "" "expected 'xlated' or 'jited'"  -- "$BPFX" prog dump raw pinned cnt
 	expect "prog run ctx"         0 "Return value: 106, duration" ""   -- "$BPFX" prog run pinned cnt ctx_in "$tmp/ctx"
 	expect "prog run again"       0 "Return value: 112, duration" ""   -- "$BPFX" prog run pinned cnt ctx_in "$tmp/ctx"
 	expect "prog run json"        0 '{"retval":118,"duration":' ""     -- "$BPFX" -j prog run pinned cnt ctx_in "$tmp/ctx"

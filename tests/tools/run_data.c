@@ -2,7 +2,7 @@
 /*
  * run_data: the data-driven instruction test runner.
  *
- *     run_data [--mode interp|jit] [--verbose] SUITE PATH...
+ *     run_data [--mode interp|jit|both] [--verbose] SUITE PATH...
  *
  * Runs every `.data` file named, or found (sorted, not recursively) in the
  * directories named, and ends with the line "SUITE: N passed, M failed"
@@ -36,7 +36,10 @@
  * with r0 = 0; otherwise it returns its first argument and the program goes
  * on. They run in checked mode (every access checked, the default
  * instruction budget), in the interpreter or, with --mode jit, the JIT: a
- * run the JIT refuses with -EOPNOTSUPP (not built yet) counts as skipped.
+ * run the JIT refuses with -EOPNOTSUPP (no JIT here) counts as skipped. In
+ * the JIT a program that ran cleanly runs again unchecked (trusted code),
+ * one more check: same r0. --mode both runs everything in both engines,
+ * each run its own check.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -51,7 +54,8 @@
 
 struct runner {
 	const char *suite;
-	enum bpfx_exec_mode mode;
+	enum bpfx_exec_mode mode;       /* this run's mode */
+	bool both;                      /* --mode both: every file in both */
 	bool verbose;
 	unsigned programs;
 };
@@ -365,7 +369,7 @@ static int program_of(const struct data *d, struct bpf_insn **insns, size_t *cnt
 	return 0;
 }
 
-static void load_and_run(const struct runner *rn, const struct data *d,
+static void load_and_run(const struct runner *rn, const struct data *d, bool checked,
 			 struct outcome *out)
 {
 	struct bpf_insn *insns = NULL;
@@ -392,7 +396,7 @@ static void load_and_run(const struct runner *rn, const struct data *d,
 	struct bpfx_region region = { mem, d->mem_len, true };
 	struct bpfx_run_opts ro = {
 		.sz = sizeof(ro), .r1 = (uintptr_t)mem, .r2 = mem ? d->mem_len : 0,
-		.checked = true, .regions = mem ? &region : NULL, .region_cnt = mem ? 1 : 0,
+		.checked = checked, .regions = mem ? &region : NULL, .region_cnt = mem ? 1 : 0,
 		.mode = rn->mode,
 	};
 	if (d->has_mem && !mem) {
@@ -448,7 +452,7 @@ static void run_file(struct runner *rn, const char *path)
 		data_free(&d);
 		return;
 	}
-	load_and_run(rn, &d, &out);
+	load_and_run(rn, &d, true, &out);
 
 	if (rn->mode == BPFX_EXEC_JIT && out.err == -EOPNOTSUPP && !strcmp(out.stage, "run")) {
 		t_skip("%s: JIT unavailable: %s", path, out.msg);
@@ -460,6 +464,15 @@ static void run_file(struct runner *rn, const char *path)
 			   "expected 0x%llx, got 0x%llx", (unsigned long long)d.result,
 			   (unsigned long long)out.r0) && rn->verbose) {
 		printf("PASS %s: r0 = 0x%llx\n", path, (unsigned long long)out.r0);
+	}
+	/* A program that ran cleanly in checked mode takes the same path
+	 * unchecked: the JIT's trusted code must give the same r0. */
+	if (rn->mode == BPFX_EXEC_JIT && !d.error && !out.err) {
+		struct outcome trusted = { 0 };
+		load_and_run(rn, &d, false, &trusted);
+		t_check(!trusted.err && trusted.r0 == out.r0, path, d.result_line,
+			"unchecked JIT code: r0 0x%llx, err %d (checked: 0x%llx)",
+			(unsigned long long)trusted.r0, trusted.err, (unsigned long long)out.r0);
 	}
 	data_free(&d);
 }
@@ -510,7 +523,7 @@ static void run_path(struct runner *rn, const char *path)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: run_data [--mode interp|jit] [--verbose] SUITE PATH...\n");
+	fprintf(stderr, "usage: run_data [--mode interp|jit|both] [--verbose] SUITE PATH...\n");
 	return 2;
 }
 
@@ -529,6 +542,8 @@ int main(int argc, char **argv)
 				rn.mode = BPFX_EXEC_INTERP;
 			else if (!strcmp(m, "jit"))
 				rn.mode = BPFX_EXEC_JIT;
+			else if (!strcmp(m, "both"))
+				rn.both = true;
 			else
 				return usage();
 		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
@@ -543,9 +558,14 @@ int main(int argc, char **argv)
 	}
 	if (!rn.suite || npaths == 0)
 		return usage();
-	for (int i = 0; i < npaths; i++)
-		run_path(&rn, paths[i]);
+	for (int pass = 0; pass < (rn.both ? 2 : 1); pass++) {
+		if (rn.both)
+			rn.mode = pass ? BPFX_EXEC_JIT : BPFX_EXEC_INTERP;
+		for (int i = 0; i < npaths; i++)
+			run_path(&rn, paths[i]);
+	}
 	printf("%s: ran %u programs (%s)\n", rn.suite, rn.programs,
-	       rn.mode == BPFX_EXEC_JIT ? "jit" : "interpreter");
+	       rn.both ? "interpreter, then jit checked and unchecked" :
+	       rn.mode == BPFX_EXEC_JIT ? "jit checked and unchecked" : "interpreter");
 	return t_done(rn.suite);
 }

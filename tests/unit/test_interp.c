@@ -2,7 +2,8 @@
 /* The interpreter's behaviours that instruction tests cannot show: the
  * helper API, call frames, checked-mode regions, the budget, packet loads,
  * concurrency, and load-time refusals. Instruction semantics are covered
- * by tests/asm, the conformance suite and the kernel differential tests. */
+ * by tests/asm, the conformance suite and the kernel differential tests.
+ * Everything runs twice: in the interpreter, then in the JIT. */
 #include <errno.h>
 #include <linux/filter.h>
 #include <pthread.h>
@@ -15,12 +16,19 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Every test runs in the interpreter, then again in the JIT. */
+static enum bpfx_exec_mode engine = BPFX_EXEC_INTERP;
+
 static int run(const struct bpf_insn *p, size_t n, const struct bpfx_prog_opts *po,
 	       struct bpfx_run_opts *ro, struct bpfx_run_result *res)
 {
 	int err = 0;
 	struct bpfx_prog *prog;
+	struct bpfx_run_opts plain = { .sz = sizeof(plain) };
 
+	if (!ro)
+		ro = &plain;
+	ro->mode = engine;
 	memset(res, 0, sizeof(*res));
 	prog = bpfx_prog__new(p, n, po, &err);
 	if (!prog)
@@ -296,7 +304,7 @@ static void *thread_main(void *p)
 	struct thread_arg *a = p;
 	struct bpfx_region reg = { a->counter, 8, true };
 	struct bpfx_run_opts ro = { .sz = sizeof(ro), .checked = true, .r1 = (uintptr_t)a->counter,
-				    .regions = &reg, .region_cnt = 1 };
+				    .regions = &reg, .region_cnt = 1, .mode = engine };
 	for (int i = 0; i < 2000 && a->rc == 0; i++)
 		a->rc = bpfx_prog__run(a->prog, &ro, NULL);
 	return NULL;
@@ -346,12 +354,15 @@ static void test_may_goto(void)
 
 int main(void)
 {
-	test_helpers();
-	test_frames();
-	test_checked();
-	test_ldabs();
-	test_refusals();
-	test_threads();
-	test_may_goto();
+	for (int pass = 0; pass < 2; pass++) {
+		engine = pass ? BPFX_EXEC_JIT : BPFX_EXEC_INTERP;
+		test_helpers();
+		test_frames();
+		test_checked();
+		test_ldabs();
+		test_refusals();
+		test_threads();
+		test_may_goto();
+	}
 	return t_done("interp");
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bpfx prog { load | loadall | show | list | dump xlated | run | tracelog | help }
+ * bpfx prog { load | loadall | show | list | dump xlated | dump jited | run | tracelog |
+ *             help }
  *
  * bpftool's grammar and output. Each bpfx process is its own "kernel", so
  * a program outlives a command only as a pin: `load` pins what it loads,
@@ -13,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <capstone/capstone.h>
+
 #include "cli.h"
 #include "commands.h"
 
@@ -20,6 +23,7 @@ static void prog_usage(FILE *f)
 {
 	fputs("Usage: bpfx prog { show | list } PROG\n"
 	      "       bpfx prog dump xlated PROG [opcodes]\n"
+	      "       bpfx prog dump jited PROG [opcodes]\n"
 	      "       bpfx prog load OBJ PATH [pinmaps MAP_DIR]\n"
 	      "       bpfx prog loadall OBJ DIR [pinmaps MAP_DIR]\n"
 	      "       bpfx prog run PROG data_in FILE [data_out FILE] [ctx_in FILE]\n"
@@ -154,7 +158,10 @@ static void show_plain(const struct bpf_prog_info *info)
 	char tag[2 * BPF_TAG_SIZE + 1];
 	format_tag(info->tag, tag);
 	printf("tag %s%s\n", tag, info->gpl_compatible ? "  gpl" : "");
-	printf("\txlated %uB  not jited\n", info->xlated_prog_len);
+	if (info->jited_prog_len)
+		printf("\txlated %uB  jited %uB\n", info->xlated_prog_len, info->jited_prog_len);
+	else
+		printf("\txlated %uB  not jited\n", info->xlated_prog_len);
 }
 
 static void show_json(const struct bpf_prog_info *info)
@@ -181,7 +188,11 @@ static void show_json(const struct bpf_prog_info *info)
 	json_key("bytes_xlated");
 	json_uint(info->xlated_prog_len);
 	json_key("jited");
-	json_bool(false);
+	json_bool(info->jited_prog_len != 0);
+	if (info->jited_prog_len) {
+		json_key("bytes_jited");
+		json_uint(info->jited_prog_len);
+	}
 	json_end_object();
 	json_end_document();
 }
@@ -226,6 +237,79 @@ static int do_dump(int fd, int argc, char **argv)
 		return cli_error("can't dump the instructions: %s", strerror(-err));
 	fputs(text, stdout);
 	free(text);
+	return 0;
+}
+
+/* ---- dump jited ---- */
+
+/* Prints one instruction like bpftool: "%4x:\tmnemonic operands", with
+ * opcodes its bytes on the next line; -j: {"pc", "operation", "operands"}. */
+static void print_jited_insn(const cs_insn *in, bool opcodes, bool first)
+{
+	if (cli_json) {
+		printf("%s{\"pc\":\"0x%llx\",\"operation\":", first ? "" : ",",
+		       (unsigned long long)in->address);
+		json_string(in->mnemonic);
+		printf(",\"operands\":");
+		json_string(in->op_str);
+		printf("}");
+		return;
+	}
+	printf("%4llx:\t%s%s%s\n", (unsigned long long)in->address, in->mnemonic,
+	       in->op_str[0] ? "\t" : "", in->op_str);
+	if (opcodes) {
+		printf("\t");
+		for (uint16_t i = 0; i < in->size; i++)
+			printf("%s%02x", i ? " " : "", in->bytes[i]);
+		printf("\n");
+	}
+}
+
+/* The machine code test runs use, disassembled by capstone (AT&T syntax,
+ * as bpftool prints it); the data after the code (callx's table) is not
+ * code, so disassembly stops where decoding does. */
+static int do_dump_jited(int fd, int argc, char **argv)
+{
+	bool opcodes = argc == 1 && !strcmp(argv[0], "opcodes");
+	struct bpf_prog_info info;
+	csh cs;
+	cs_insn *insns = NULL;
+	int err;
+
+	if (argc > 1 || (argc == 1 && !opcodes))
+		return cli_error("expected nothing or 'opcodes' after PROG");
+	if ((err = prog_info(fd, &info)))
+		return cli_error("can't get prog info: %s", strerror(-err));
+	if (!info.jited_prog_len)
+		return cli_error("no instructions returned (not jited: no JIT for this machine)");
+	uint8_t *code = calloc(1, info.jited_prog_len);
+	if (!code)
+		return cli_error("out of memory");
+	struct bpf_prog_info want = { .jited_prog_len = info.jited_prog_len,
+				      .jited_prog_insns = (uintptr_t)code };
+	union bpf_attr a = { .info = { .bpf_fd = (uint32_t)fd, .info_len = sizeof(want),
+				       .info = (uintptr_t)&want } };
+	if ((err = sys(BPF_OBJ_GET_INFO_BY_FD, &a))) {
+		free(code);
+		return cli_error("can't get the code: %s", strerror(-err));
+	}
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+		free(code);
+		return cli_error("can't start the disassembler (capstone)");
+	}
+	cs_option(cs, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
+	size_t n = cs_disasm(cs, code, want.jited_prog_len, 0, 0, &insns);
+	if (cli_json)
+		printf("[");
+	else
+		printf("bpf_prog_%s:\n", info.name[0] ? info.name : "jited");
+	for (size_t i = 0; i < n; i++)
+		print_jited_insn(&insns[i], opcodes, i == 0);
+	if (cli_json)
+		printf("]\n");
+	cs_free(insns, n);
+	cs_close(&cs);
+	free(code);
 	return 0;
 }
 
@@ -427,10 +511,11 @@ int cmd_prog(int argc, char **argv)
 		return do_load(argc, argv, !strcmp(cmd, "loadall"));
 	if (!strcmp(cmd, "tracelog"))
 		return cmd_prog_tracelog(argc, argv);
-	bool dump = !strcmp(cmd, "dump");
+	bool dump = !strcmp(cmd, "dump"), jited = false;
 	if (dump) {
-		if (argc < 1 || strcmp(argv[0], "xlated"))
-			return cli_error("expected 'xlated' after dump (no JIT: no 'jited')");
+		if (argc < 1 || (strcmp(argv[0], "xlated") && strcmp(argv[0], "jited")))
+			return cli_error("expected 'xlated' or 'jited' after dump");
+		jited = !strcmp(argv[0], "jited");
 		argc--, argv++;
 	}
 	bool show = !strcmp(cmd, "show") || !strcmp(cmd, "list"), run = !strcmp(cmd, "run");
@@ -445,7 +530,7 @@ int cmd_prog(int argc, char **argv)
 	if (show)
 		rc = argc ? cli_error("unexpected '%s' after PROG", argv[0]) : do_show(fd);
 	else if (dump)
-		rc = do_dump(fd, argc, argv);
+		rc = jited ? do_dump_jited(fd, argc, argv) : do_dump(fd, argc, argv);
 	else
 		rc = do_run(fd, argc, argv);
 	close(fd);
