@@ -86,13 +86,13 @@ rm -rf "$BPFX_FS" && mkdir -p "$BPFX_FS"
 "$BPFX" xdp "$out/xdp_firewall.o" --pcap "$out/firewall.pcap" --out "$out/passed.pcap" \
 	pinmaps firewall
 echo
-echo "counters (bpfx map dump pinned firewall/proto_count):"
-"$BPFX" map dump pinned firewall/proto_count | awk '
-	function hex(h) { return (index(X, substr(h, 1, 1)) - 1) * 16 + index(X, substr(h, 2, 1)) - 1 }
-	BEGIN { X = "0123456789abcdef"; split("tcp udp icmp other-ip non-ip blocked echo-replied", name, " ") }
-	/^key:/ { v = 0; for (i = 14; i >= 7; i--) v = v * 256 + hex($i)
-		  printf "  %-14s %6d\n", name[hex($2) + 1], v }'
-echo "blocklist (seeded by the program):"
-"$BPFX" map dump pinned firewall/blocklist | awk '/^key:/ {
-	printf "  %s.%s.%s.%s\n", d($2), d($3), d($4), d($5) }
-	function d(h) { X = "0123456789abcdef"; return (index(X, substr(h, 1, 1)) - 1) * 16 + index(X, substr(h, 2, 1)) - 1 }'
+echo "counters (bpfx map dump pinned firewall/proto_count, formatted through BTF):"
+"$BPFX" -j map dump pinned firewall/proto_count |
+	grep -oE '"formatted":\{"key":[0-9]+,"value":[0-9]+' | tr -dc '0-9,\n' | awk -F, '
+	BEGIN { split("tcp udp icmp other-ip non-ip blocked echo-replied", name, " ") }
+	{ printf "  %-14s %6d\n", name[$1 + 1], $2 }'
+echo "blocklist (an LPM trie, seeded by the program):"
+"$BPFX" -j map dump pinned firewall/blocklist |
+	grep -oE '"formatted":\{"key":\{"prefixlen":[0-9]+,"addr":[0-9]+' | tr -dc '0-9,\n' |
+	awk -F, '{ a = $2; printf "  %d.%d.%d.%d/%d\n", a % 256, int(a / 256) % 256,
+		  int(a / 65536) % 256, int(a / 16777216), $1 }'

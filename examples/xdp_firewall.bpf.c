@@ -8,8 +8,9 @@
  *   bpfx xdp xdp_firewall.bpf.o --pcap in.pcap --out passed.pcap pinmaps fw
  *   bpfx map dump pinned fw/proto_count
  *
- * The blocklist is a hash map keyed by IPv4 address; is_blocked() is the
- * only code that looks at it, so it can become an LPM trie of prefixes.
+ * The blocklist is an LPM trie of source prefixes (struct lpm_v4: a
+ * prefix length, then the address); a packet is dropped when its source
+ * falls in any of them, the longest match deciding.
  * bpfx xdp loads the object fresh, so the program seeds the blocklist
  * from `blocked_sources` on its first packet; a deployment would fill the
  * map from user space instead.
@@ -32,10 +33,17 @@ struct icmphdr {
 #define ICMP_ECHOREPLY 0
 #define ICMP_ECHO 8
 
+/* An LPM trie key: bpf_lpm_trie_key's prefix length, then IPv4 data. */
+struct lpm_v4 {
+	__u32 prefixlen;
+	__u32 addr;                    /* network order */
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 1024);
-	__type(key, __u32);            /* IPv4 source address, network order */
+	__type(key, struct lpm_v4);
 	__type(value, __u32);          /* 1: blocked */
 } blocklist SEC(".maps");
 
@@ -48,8 +56,10 @@ struct {
 	__type(value, __u64);          /* packets, counted atomically */
 } proto_count SEC(".maps");
 
-/* 10.0.0.13, 10.0.0.42, 192.168.1.66 (network order). */
-const volatile __u32 blocked_sources[3] = { 0x0d00000a, 0x2a00000a, 0x4201a8c0 };
+/* 10.0.0.13/32, 10.0.0.42/32, 192.168.1.64/28 (addresses in network order). */
+const volatile struct lpm_v4 blocked_sources[3] = {
+	{ 32, 0x0d00000a }, { 32, 0x2a00000a }, { 28, 0x4001a8c0 },
+};
 __u32 seeded;
 
 static __always_inline void count(__u32 what)
@@ -65,16 +75,17 @@ static __always_inline void seed_blocklist(void)
 	if (seeded)
 		return;
 	for (int i = 0; i < 3; i++) {
-		__u32 addr = blocked_sources[i];
-		bpf_map_update_elem(&blocklist, &addr, &one, BPF_ANY);
+		struct lpm_v4 prefix = { blocked_sources[i].prefixlen, blocked_sources[i].addr };
+		bpf_map_update_elem(&blocklist, &prefix, &one, BPF_ANY);
 	}
 	seeded = 1;
 }
 
-/* The blocklist lookup: one address now, a longest-prefix match later. */
+/* The blocklist lookup: the longest prefix that holds the address. */
 static __always_inline int is_blocked(__u32 saddr)
 {
-	return bpf_map_lookup_elem(&blocklist, &saddr) != NULL;
+	struct lpm_v4 key = { 32, saddr };
+	return bpf_map_lookup_elem(&blocklist, &key) != NULL;
 }
 
 /* Turns an echo request into its reply in place: MACs and addresses
