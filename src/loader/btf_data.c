@@ -124,7 +124,9 @@ static int dump_int(struct dumper *d, const struct btf_type *t, uint32_t bit_off
 		    const uint8_t *p)
 {
 	uint32_t info = btf_int_data(t), bits = BTF_INT_BITS(info);
-	if (bit_off || BTF_INT_OFFSET(info) || bits % 8)
+	if (!bits)
+		return -EINVAL;
+	if (bit_off || BTF_INT_OFFSET(info) || bits % 8 || (bits > 64 && bits != 128))
 		return bitfield(d, p, bit_off + BTF_INT_OFFSET(info), bits);
 	if (!have(d, p, bits / 8))
 		return -EINVAL;
