@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The verifier's driver: structure, control flow, exploration of every
+ * path, stack limits of the call chains, then the log's closing line.
+ * Each stage is a file of its own (see vfy.h).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "isa/isa.h"
+#include "util/alloc.h"
+#include "verifier/vfy.h"
+
+static int check_structure(struct vfy_env *env)
+{
+	struct bpfx_isa_diag d;
+	int err = isa_check(env->insns, (size_t)env->cnt, &d);
+	if (err)
+		vfy_log(env, "%s\n", d.msg);
+	return err;
+}
+
+static void env_free(struct vfy_env *env)
+{
+	vfy_prune_free(env);
+	vfy_state_free(&env->cur);
+	for (int i = 0; i < env->nstack; i++)
+		vfy_state_free(&env->stack[i].st);
+	mem_free(env->stack);
+	mem_free(env->ckpts);
+	mem_free(env->flags);
+	mem_free(env->log.buf);
+	mem_free(env);
+}
+
+int vfy_verify(const struct bpf_insn *insns, size_t cnt, const struct vfy_input *in,
+	       struct vfy_stats *stats)
+{
+	if (!cnt || cnt > BPFX_MAX_INSNS)
+		return -E2BIG;
+	struct vfy_env *env = mem_zalloc(sizeof(*env));
+	if (!env)
+		return -ENOMEM;
+	env->insns = insns;
+	env->cnt = (int)cnt;
+	env->in = in;
+	env->log.level = in->log_buf ? in->log_level & 3 : 0;
+	if (in->log_buf && (in->log_level & 4) && !env->log.level)
+		env->log.level = 4; /* statistics only */
+	env->flags = mem_zalloc(cnt);
+	env->ckpts = mem_zalloc(cnt * sizeof(*env->ckpts));
+	int err = env->flags && env->ckpts ? 0 : -ENOMEM;
+
+	if (!err)
+		err = check_structure(env);
+	if (!err)
+		err = vfy_cfg(env);
+	if (!err)
+		err = vfy_explore(env);
+	if (!err)
+		err = vfy_check_stack_depth(env);
+
+	if (env->log.level == 4)
+		env->log.len = 0;
+	vfy_log(env, "processed %llu insns (limit %d) max_states_per_insn %u total_states %u peak_states %u mark_read 0\n",
+		(unsigned long long)env->processed, VFY_INSN_LIMIT, env->max_states_per_insn,
+		env->total_states, env->peak_states);
+	if (stats) {
+		stats->processed = env->processed;
+		stats->total_states = env->total_states;
+		stats->peak_states = env->peak_states;
+		stats->max_states_per_insn = env->max_states_per_insn;
+	}
+	err = vfy_log_finish(env, err);
+	env_free(env);
+	return err;
+}
