@@ -71,6 +71,16 @@ static int find_subprogs(struct vfy_env *env)
 		return err;
 	for (int i = 0; i < env->cnt; i++) {
 		const struct bpf_insn *in = &env->insns[i];
+		/* bpfx has no kernel BTF: every kfunc is unknown; callx is
+		 * not for privileged programs either */
+		if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_KFUNC_CALL) {
+			vfy_log(env, "kernel btf_id %d is not a function\n", in->imm);
+			return -EINVAL;
+		}
+		if (in->code == (BPF_JMP | BPF_CALL | BPF_X)) {
+			vfy_log(env, "unknown opcode %02x\n", in->code);
+			return -EINVAL;
+		}
 		if (is_local_call(in) || is_func_ref(in))
 			if ((err = add_subprog(env, i + in->imm + 1)))
 				return err;

@@ -269,11 +269,11 @@ static int access_packet(struct vfy_env *env, const struct vfy_reg *r, struct ac
 			a->regno);
 		return -EACCES;
 	}
-	int64_t lo = off + r->b.smin, hi = off + (int64_t)r->b.umax;
-	if (lo < 0 || r->b.umax >= MAX_VAR_OFF || hi + a->size > r->range) {
-		int shown = hi + a->size > r->range ? (int)hi : (int)lo;
-		vfy_log(env, "invalid access to packet, off=%d size=%d, R%d(id=%u,off=%d,r=%d)\n",
-			shown, a->size, a->regno, r->id, shown, r->range);
+	/* the range counts from the pointer's base plus its variable part
+	 * (shared by every pointer with its id): only fixed offsets matter */
+	if (off < 0 || off + a->size > r->range) {
+		vfy_log(env, "invalid access to packet, off=%d size=%d, R%d(id=%u,off=%d,r=%d)\n", off,
+			a->size, a->regno, r->id, off, r->range);
 		vfy_log(env, "R%d offset is outside of the packet\n", a->regno);
 		return -EACCES;
 	}

@@ -123,7 +123,7 @@ int vfy_explore(struct vfy_env *env)
 		int next;
 		uint32_t written;
 		bool pruned;
-		if (++env->processed > VFY_INSN_LIMIT) {
+		if (++env->processed > (env->in->insn_limit ? env->in->insn_limit : VFY_INSN_LIMIT)) {
 			vfy_log(env, "BPF program is too large. Processed %llu insn\n",
 				(unsigned long long)env->processed);
 			return -E2BIG;

@@ -63,7 +63,7 @@ int vfy_verify(const struct bpf_insn *insns, size_t cnt, const struct vfy_input 
 	if (env->log.level == 4)
 		env->log.len = 0;
 	vfy_log(env, "processed %llu insns (limit %d) max_states_per_insn %u total_states %u peak_states %u mark_read 0\n",
-		(unsigned long long)env->processed, VFY_INSN_LIMIT, env->max_states_per_insn,
+		(unsigned long long)env->processed, in->insn_limit ? (int)in->insn_limit : VFY_INSN_LIMIT, env->max_states_per_insn,
 		env->total_states, env->peak_states);
 	if (stats) {
 		stats->processed = env->processed;

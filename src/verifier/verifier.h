@@ -34,6 +34,7 @@ struct vfy_input {
 	uint32_t log_level;                 /* 0, 1, 2 (| 4 stats; 8 fixed) */
 	char *log_buf;                      /* NULL: no log */
 	uint32_t log_size;
+	uint32_t insn_limit;                /* 0: the kernel's 1,000,000 */
 };
 
 struct vfy_stats {

@@ -13,73 +13,9 @@
 
 #include "isa/isa.h"
 #include "tcheck.h"
+#include "tgen.h"
 
 static uint64_t rng = 0x243f6a8885a308d3ull;
-
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-/* A random instruction of a random operation, fields mostly in range. */
-static void random_insn(struct bpf_insn *in, size_t idx, size_t cnt)
-{
-	int op = (int)(next() % ISA_OP_COUNT);
-	const struct isa_info *info = &isa_table[op];
-
-	memset(in, 0, sizeof(*in));
-	in->code = info->code;
-	in->dst_reg = next() % 10;
-	in->src_reg = next() % 11;
-	in->off = (int16_t)((next() % 3 == 0) ? (int16_t)next() : (int)(next() % 64) - 32);
-	in->imm = (next() % 2) ? (int32_t)next() : (int32_t)(next() % 64) - 8;
-	switch (info->match) {
-	case M_OFF: in->off = (int16_t)info->val; break;
-	case M_IMM: in->imm = info->val; break;
-	case M_SRC: in->src_reg = (uint8_t)info->val; break;
-	default: break;
-	}
-	int32_t rel = (int32_t)((int64_t)(next() % cnt) - (int64_t)idx - 1);
-	switch (info->shape) {
-	case SH_ALU_K: case SH_JMP_K: case SH_ST: case SH_END:
-		in->src_reg = info->match == M_SRC ? in->src_reg : 0;
-		break;
-	case SH_ALU_X: case SH_MOVSX: case SH_JMP_X: case SH_LDX: case SH_STX:
-		in->imm = info->match == M_IMM ? in->imm : 0;
-		break;
-	case SH_NEG:
-		in->src_reg = 0;
-		in->imm = 0;
-		break;
-	case SH_CALL:
-		in->dst_reg = 0;
-		in->off = 0;
-		in->imm = op == ISA_OP_CALL_LOCAL ? rel : BPF_FUNC_ktime_get_ns;
-		break;
-	case SH_LDDW: case SH_LDABS: case SH_LDIND: case SH_CALLX: case SH_JA32:
-		/* rarely valid as generated; the validator's refusals are
-		 * tested elsewhere, so make most of them plain moves */
-		if (next() % 4) {
-			in->code = BPF_ALU64 | BPF_MOV | BPF_K;
-			in->src_reg = 0;
-			in->off = 0;
-		}
-		break;
-	default:
-		break;
-	}
-	if (info->shape == SH_END)
-		in->off = 0;
-	if (info->shape == SH_JA || info->shape == SH_JMP_K || info->shape == SH_JMP_X)
-		in->off = (int16_t)rel;
-	if (info->shape == SH_JA) {
-		in->dst_reg = in->src_reg = 0;
-		in->imm = 0;
-	}
-}
 
 int main(void)
 {
@@ -88,12 +24,12 @@ int main(void)
 	unsigned valid = 0, ran_clean = 0, faulted = 0, bad_reports = 0;
 
 	for (int n = 0; n < PROGRAMS; n++) {
-		size_t cnt = 2 + next() % (MAX_LEN - 1);
+		size_t cnt = 2 + tgen_next(&rng) % (MAX_LEN - 1);
 		struct bpf_insn *p = (struct bpf_insn *)(buf + 32);
 		for (size_t i = 0; i < 32; i++)
-			buf[i] = (uint8_t)next();
+			buf[i] = (uint8_t)tgen_next(&rng);
 		for (size_t i = 0; i < cnt; i++)
-			random_insn(&p[i], i, cnt);
+			tgen_random_insn(&rng, &p[i], i, cnt);
 		p[cnt - 1] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
 
 		/* The fuzz target itself: must not crash. */
