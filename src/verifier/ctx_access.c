@@ -106,6 +106,13 @@ bool vfy_ctx_access(uint32_t prog_type, int off, int size, bool write, enum vfy_
 		return !write && off >= 8 && off < PERF_MAX_TRACE_SIZE && off % size == 0;
 	case BPF_PROG_TYPE_RAW_TRACEPOINT:
 		return !write && off >= 0 && off < 8 * 12 && off % size == 0;
+	case BPF_PROG_TYPE_TRACING:
+	case BPF_PROG_TYPE_LSM:
+		/* the arguments as u64s; without the target's BTF bpfx cannot
+		 * count them (at most 12) nor type pointer arguments */
+		return !write && off >= 0 && off < 8 * 12 && off % 8 == 0;
+	case BPF_PROG_TYPE_PERF_EVENT:
+		return !write && off >= 0 && off + size <= PT_REGS_SIZE + 16 && off % size == 0;
 	}
 	return false;
 }
