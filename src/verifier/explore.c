@@ -18,7 +18,7 @@ static void log_changed(struct vfy_env *env, size_t line_start, uint32_t mask)
 {
 	if (!env->log.level || !mask)
 		return;
-	size_t pos = env->log.len - line_start;
+	size_t pos = env->log.len - line_start + 1; /* the kernel counts the newline */
 	size_t col = pos < 8 ? 8 : pos;
 	col = (col + 39) / 40 * 40;
 	vfy_log(env, "%*c;", (int)(col - pos - 1), ' ');
@@ -35,15 +35,16 @@ static int step(struct vfy_env *env, const struct bpf_insn *in, int *next, uint3
 	switch (cls) {
 	case BPF_ALU:
 	case BPF_ALU64:
-		*written = 1u << in->dst_reg;
+		*written = 1u << in->dst_reg | (BPF_SRC(in->code) == BPF_X ? 1u << in->src_reg : 0);
 		return vfy_check_alu(env, in);
 	case BPF_LDX:
-		*written = 1u << in->dst_reg;
+		*written = 1u << in->dst_reg | 1u << in->src_reg;
 		return vfy_check_mem(env, in);
 	case BPF_ST:
 	case BPF_STX:
-		if (BPF_MODE(in->code) == BPF_ATOMIC)
-			*written = 1u << (in->imm == BPF_CMPXCHG ? 0 : in->src_reg);
+		*written = 1u << in->dst_reg | (cls == BPF_STX ? 1u << in->src_reg : 0);
+		if (BPF_MODE(in->code) == BPF_ATOMIC && in->imm == BPF_CMPXCHG)
+			*written |= 1;
 		return vfy_check_mem(env, in);
 	case BPF_LD:
 		if (BPF_MODE(in->code) == BPF_IMM) {
@@ -80,6 +81,7 @@ static int step(struct vfy_env *env, const struct bpf_insn *in, int *next, uint3
 		int err = vfy_push_branch(env, env->insn + in->off + 1, &env->cur);
 		return err;
 	}
+	*written = 1u << in->dst_reg | (BPF_SRC(in->code) == BPF_X ? 1u << in->src_reg : 0);
 	return vfy_check_cond_jmp(env, in, next);
 }
 

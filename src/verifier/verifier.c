@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include "helpers/helpers.h"
 #include "isa/isa.h"
 #include "util/alloc.h"
+#include "util/opts.h"
 #include "verifier/vfy.h"
 
 static int check_structure(struct vfy_env *env)
@@ -60,7 +62,8 @@ int vfy_verify(const struct bpf_insn *insns, size_t cnt, const struct vfy_input 
 	if (!err)
 		err = vfy_check_stack_depth(env);
 
-	if (env->log.level == 4)
+	/* level 1 keeps only a rejection's path; statistics keep nothing */
+	if (env->log.level == 4 || (env->log.level == 1 && !err))
 		env->log.len = 0;
 	vfy_log(env, "processed %llu insns (limit %d) max_states_per_insn %u total_states %u peak_states %u mark_read 0\n",
 		(unsigned long long)env->processed, in->insn_limit ? (int)in->insn_limit : VFY_INSN_LIMIT, env->max_states_per_insn,
@@ -74,4 +77,24 @@ int vfy_verify(const struct bpf_insn *insns, size_t cnt, const struct vfy_input 
 	err = vfy_log_finish(env, err);
 	env_free(env);
 	return err;
+}
+
+int bpfx_verify(const struct bpf_insn *insns, size_t cnt, const struct bpfx_verify_opts *opts)
+{
+	struct bpfx_verify_opts o;
+	size_t hcnt;
+	int err = opts_copy(&o, sizeof(o), opts);
+	if (err)
+		return err;
+	if (!insns)
+		return -EINVAL;
+	const struct bpfx_helper *h = helpers_builtin(&hcnt);
+	if (!h)
+		return -ENOMEM;
+	struct vfy_input in = {
+		.prog_type = o.prog_type ? o.prog_type : BPF_PROG_TYPE_SOCKET_FILTER,
+		.helpers = h, .helper_cnt = hcnt, .log_level = o.log_level,
+		.log_buf = o.log_buf, .log_size = o.log_size,
+	};
+	return vfy_verify(insns, cnt, &in, NULL);
 }

@@ -10,5 +10,6 @@ int cmd_asm(int argc, char **argv);
 int cmd_btf(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_prog(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif
