@@ -179,7 +179,7 @@ static int chain_depth(struct vfy_env *env, int s, int frames, int bytes)
 	int depth = env->sub[s].stack_depth ? env->sub[s].stack_depth : 1;
 	bytes += (depth + 31) / 32 * 32;
 	if (frames > VFY_MAX_FRAMES) {
-		vfy_log(env, "the call stack of %d frames is too deep !\n", frames);
+		vfy_log(env, "the call stack of %d frames is too deep\n", frames);
 		return -E2BIG;
 	}
 	if (bytes > VFY_STACK_SIZE) {

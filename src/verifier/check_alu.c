@@ -200,11 +200,9 @@ int vfy_check_alu(struct vfy_env *env, const struct bpf_insn *insn)
 	/* Scalars; a pointer negated (allowed to root) is an unknown scalar. */
 	struct bounds d = is_ptr(dst) ? bounds_unknown() : dst->b;
 	struct bounds r = bounds_alu(op, d, src->b, alu32);
-	if ((op == BPF_DIV || op == BPF_MOD) && !bounds_is_const(&src->b)) {
+	/* the kernel keeps no bounds through division and modulo */
+	if (op == BPF_DIV || op == BPF_MOD)
 		r = alu32 ? bounds_of_load(4) : bounds_unknown();
-		if (op == BPF_MOD && !alu32 && !bounds_contains(&src->b, 0))
-			r = bounds_alu(op, d, src->b, false);
-	}
 	if ((op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH) && !bounds_is_const(&src->b))
 		r = alu32 ? bounds_of_load(4) : bounds_unknown();
 	vfy_reg_scalar(dst, r);

@@ -156,7 +156,7 @@ int vfy_check_local_call(struct vfy_env *env, const struct bpf_insn *insn, int *
 	int target = env->insn + insn->imm + 1;
 	struct vfy_state *st = &env->cur;
 	if (st->curframe + 1 >= VFY_MAX_FRAMES) {
-		vfy_log(env, "the call stack of %d frames is too deep !\n", st->curframe + 2);
+		vfy_log(env, "the call stack of %d frames is too deep\n", st->curframe + 2);
 		return -E2BIG;
 	}
 	struct vfy_frame *f = vfy_frame_new(env->insn, vfy_subprog_of(env, target));
@@ -185,7 +185,7 @@ int vfy_check_exit(struct vfy_env *env, int *next)
 	struct vfy_frame *callee = st->frames[st->curframe];
 	struct vfy_reg r0 = callee->regs[0];
 	if (BASE_TYPE(r0.type) == PTR_TO_STACK && r0.frameno == st->curframe) {
-		vfy_log(env, "cannot return stack pointer to the caller frame\n");
+		vfy_log(env, "cannot return stack pointer to the caller\n");
 		return -EINVAL;
 	}
 	*next = callee->callsite + 1;

@@ -82,11 +82,18 @@ static struct vfy_frame *stack_frame(struct vfy_env *env, const struct vfy_reg *
 static int stack_bounds(struct vfy_env *env, int regno, const struct vfy_reg *r, int off, int size,
 			const char *what, int64_t *lo, int64_t *hi)
 {
+	bool known = bounds_is_const(&r->b);
+	if (!known && (r->b.smax >= MAX_VAR_OFF || r->b.smin <= -MAX_VAR_OFF)) {
+		vfy_log(env, "invalid unbounded variable-offset %s stack R%d\n", what, regno);
+		return -EACCES;
+	}
 	*lo = off + r->b.smin;
 	*hi = off + (int64_t)r->b.smax + size;
-	if (r->b.smin < -MAX_VAR_OFF || r->b.smax > MAX_VAR_OFF || *lo < -VFY_STACK_SIZE ||
-	    *hi > 0 || size <= 0) {
-		if (bounds_is_const(&r->b)) {
+	/* the kernel's answers: below the frame or at/above fp EACCES, an
+	 * access that starts inside but runs past fp EINVAL */
+	int err = *lo >= 0 || *lo < -VFY_STACK_SIZE ? -EACCES : *hi > 0 || size < 0 ? -EINVAL : 0;
+	if (err) {
+		if (known) {
 			vfy_log(env, "invalid %s stack R%d off=%d size=%d\n", what, regno,
 				off + (int)r->b.smin, size);
 		} else {
@@ -95,7 +102,7 @@ static int stack_bounds(struct vfy_env *env, int regno, const struct vfy_reg *r,
 			vfy_log(env, "invalid variable-offset %s stack R%d var_off=%s off=%d size=%d\n",
 				what, regno, tn, off, size);
 		}
-		return -EACCES;
+		return err;
 	}
 	struct vfy_frame *f = stack_frame(env, r);
 	int depth = (int)-*lo;
@@ -131,8 +138,14 @@ static void stack_store(struct vfy_env *env, const struct vfy_reg *ptr, int off,
 	}
 	bool aligned_slot = (-pos) % 8 == 0;
 	stack_byte(f, pos, &s);
-	if (aligned_slot && size == 8 && val) {
-		memset(s->kind, STACK_SPILL, 8);
+	/* A register at a slot's start: spilled whole (8 bytes), or a scalar
+	 * spilled in part (the kernel keeps it for a fill of the same size). */
+	if (aligned_slot && val && (size == 8 || val->type == SCALAR_VALUE)) {
+		for (int i = 0; i < 8; i++)
+			if (s->kind[i] == STACK_SPILL)
+				s->kind[i] = STACK_MISC;
+		for (int i = 8 - size; i < 8; i++)
+			s->kind[i] = STACK_SPILL;
 		s->spill = *val;
 		return;
 	}
@@ -148,6 +161,22 @@ static void stack_store(struct vfy_env *env, const struct vfy_reg *ptr, int off,
 	}
 }
 
+/* The value of a spilled scalar read back with `size` bytes. */
+static void narrow_fill(const struct vfy_reg *spill, int size, struct vfy_reg *out)
+{
+	if (size == 8) {
+		*out = *spill;
+		return;
+	}
+	struct bounds l = bounds_of_load((unsigned)size);
+	if (bounds_is_const(&spill->b))
+		vfy_reg_const(out, spill->b.var_off.value & l.umax);
+	else if (bounds_in(&l, &spill->b))
+		*out = *spill;
+	else
+		vfy_reg_scalar(out, l);
+}
+
 static int stack_load(struct vfy_env *env, const struct vfy_reg *ptr, int off, int size,
 		      struct vfy_reg *out)
 {
@@ -159,14 +188,21 @@ static int stack_load(struct vfy_env *env, const struct vfy_reg *ptr, int off, i
 	}
 	int pos = off + (int)ptr->b.var_off.value;
 	stack_byte(f, pos, &s);
-	if (s->kind[7] == STACK_SPILL && s->kind[0] == STACK_SPILL) {
-		if (size == 8 && (-pos) % 8 == 0) {
+	if (s->kind[7] == STACK_SPILL) {
+		int spill_size = 1;
+		while (spill_size < 8 && s->kind[7 - spill_size] == STACK_SPILL)
+			spill_size++;
+		if (size == 8 && spill_size == 8) {
 			*out = s->spill;
 			return 0;
 		}
 		if (s->spill.type != SCALAR_VALUE) {
 			vfy_log(env, "invalid size of register fill\n");
 			return -EACCES;
+		}
+		if (size <= spill_size && (-pos) % 8 == 0) {
+			narrow_fill(&s->spill, size, out);
+			return 0;
 		}
 	}
 	bool all_zero = true;
@@ -413,10 +449,8 @@ int vfy_check_helper_mem(struct vfy_env *env, int regno, int32_t size, bool writ
 		int64_t lo, hi;
 		int err = stack_bounds(env, regno, &r, r.off, size, write ? "write to" : "read from",
 				       &lo, &hi);
-		if (err)
-			return -EINVAL;
-		if (!write)
-			return 0;
+		if (err || !write)
+			return err;
 		stack_store(env, &r, r.off, 1, NULL);
 		for (int i = 1; i < size; i++)
 			stack_store(env, &r, r.off + i, 1, NULL);

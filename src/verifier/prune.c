@@ -70,16 +70,19 @@ static bool slot_safe(const struct vfy_slot *o, const struct vfy_slot *c, struct
 		c = &empty;
 	if (exact && memcmp(o->kind, c->kind, 8))
 		return false;
-	bool c_spill = c->kind[0] == STACK_SPILL && c->kind[7] == STACK_SPILL;
-	if (o->kind[0] == STACK_SPILL && o->kind[7] == STACK_SPILL)
-		return c_spill && regsafe(&o->spill, &c->spill, m, exact);
-	if (c_spill && c->spill.type != SCALAR_VALUE)
-		return false; /* a pointer where the old path read bytes */
-	for (int i = 0; i < 8; i++) {
-		if (o->kind[i] == STACK_ZERO && c->kind[i] != STACK_ZERO &&
-		    !(c_spill && bounds_is_const(&c->spill.b) && !c->spill.b.var_off.value))
+	bool o_spill = o->kind[7] == STACK_SPILL, c_spill = c->kind[7] == STACK_SPILL;
+	if (o_spill) {
+		/* same spill size, and the old value holds the new one */
+		for (int i = 0; i < 8; i++)
+			if ((o->kind[i] == STACK_SPILL) != (c->kind[i] == STACK_SPILL))
+				return false;
+		if (!regsafe(&o->spill, &c->spill, m, exact))
 			return false;
-		if (o->kind[i] == STACK_SPILL && c->kind[i] != STACK_SPILL)
+	} else if (c_spill && c->spill.type != SCALAR_VALUE) {
+		return false; /* a pointer where the old path read bytes */
+	}
+	for (int i = 0; i < 8; i++) {
+		if (o->kind[i] == STACK_ZERO && c->kind[i] != STACK_ZERO)
 			return false;
 	}
 	return true;
