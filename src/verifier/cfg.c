@@ -150,6 +150,8 @@ static int walk(struct vfy_env *env)
 			continue;
 		}
 		int t = jump_target(in, i);
+		if (in->code == (BPF_JMP | 0xe0))
+			env->flags[i] |= VFY_F_PRUNE | VFY_F_MAY_GOTO;
 		env->flags[t] |= VFY_F_PRUNE;
 		VISIT(t);
 		if (op != BPF_JA) {

@@ -168,12 +168,15 @@ static void refine(struct vfy_env *env, const struct bpf_insn *insn, struct vfy_
 		pkt_range(&env->cur, left ? fd : fs, open);
 }
 
-/* Pointer comparisons the kernel decides: a non-null pointer is not 0. */
+/* Pointer comparisons the kernel decides: a pointer it knows is not null
+ * (map values, map keys, memory) against 0. */
 static int ptr_taken(uint8_t op, const struct vfy_reg *a, const struct vfy_reg *b, bool is32)
 {
 	const struct vfy_reg *p = a->type != SCALAR_VALUE ? a : b, *s = p == a ? b : a;
-	if (is32 || s->type != SCALAR_VALUE || (p->type & VFY_MAYBE_NULL) ||
-	    !bounds_is_const(&s->b) || s->b.var_off.value)
+	uint64_t v = s->b.var_off.value;
+	if (s->type != SCALAR_VALUE || !bounds_is_const(&s->b) || (is32 ? (uint32_t)v : v))
+		return -1;
+	if (p->type != PTR_TO_MAP_VALUE && p->type != PTR_TO_MAP_KEY && p->type != PTR_TO_MEM)
 		return -1;
 	return op == BPF_JEQ ? 0 : op == BPF_JNE ? 1 : -1;
 }
@@ -218,4 +221,45 @@ int vfy_check_cond_jmp(struct vfy_env *env, const struct bpf_insn *insn, int *ne
 	}
 	vfy_state_free(&other);
 	return err;
+}
+
+/* Scalars of st that differ from prev's (same frame, same register or
+ * spill) become unknown, so a may_goto loop's states converge; the loop's
+ * run-time bound, not these values, ends it. */
+static void widen(struct vfy_state *st, const struct vfy_state *prev)
+{
+	for (int i = 0; i <= st->curframe && i <= prev->curframe; i++) {
+		struct vfy_frame *f = st->frames[i];
+		const struct vfy_frame *p = prev->frames[i];
+		for (int r = 0; r <= 10; r++)
+			if (f->regs[r].type == SCALAR_VALUE && p->regs[r].type == SCALAR_VALUE &&
+			    memcmp(&f->regs[r].b, &p->regs[r].b, sizeof(f->regs[r].b)))
+				vfy_reg_unknown(&f->regs[r]);
+		for (int s = 0; s < f->nslots && s < p->nslots; s++) {
+			struct vfy_reg *a = &f->stack[s].spill;
+			const struct vfy_reg *b = &p->stack[s].spill;
+			if (f->stack[s].kind[7] == STACK_SPILL && a->type == SCALAR_VALUE &&
+			    b->type == SCALAR_VALUE && memcmp(&a->b, &b->b, sizeof(a->b)))
+				vfy_reg_unknown(a);
+		}
+	}
+}
+
+int vfy_check_may_goto(struct vfy_env *env, const struct bpf_insn *insn, int *next)
+{
+	/* the previous iteration: a checkpoint of this insn on the current
+	 * path from fewer iterations ago */
+	const struct vfy_ckpt *prev = env->cur.parent;
+	while (prev && (prev->insn != env->insn ||
+			prev->st.may_goto_depth >= env->cur.may_goto_depth))
+		prev = prev->st.parent;
+	int err = vfy_push_branch(env, env->insn + 1, &env->cur);
+	if (err)
+		return err;
+	struct vfy_state *queued = &env->stack[env->nstack - 1].st;
+	queued->may_goto_depth++;
+	if (prev)
+		widen(queued, &prev->st);
+	*next = env->insn + insn->off + 1;
+	return 0;
 }

@@ -77,10 +77,8 @@ static int step(struct vfy_env *env, const struct bpf_insn *in, int *next, uint3
 		*written = 1;
 		return vfy_check_helper_call(env, in);
 	}
-	if (op == 0xe0) { /* may_goto: both ways, the loop side bounded at run time */
-		int err = vfy_push_branch(env, env->insn + in->off + 1, &env->cur);
-		return err;
-	}
+	if (op == 0xe0) /* may_goto */
+		return vfy_check_may_goto(env, in, next);
 	*written = 1u << in->dst_reg | (BPF_SRC(in->code) == BPF_X ? 1u << in->src_reg : 0);
 	return vfy_check_cond_jmp(env, in, next);
 }

@@ -129,7 +129,15 @@ int vfy_prune(struct vfy_env *env, int insn, bool *pruned)
 	if (!(env->flags[insn] & VFY_F_PRUNE))
 		return 0;
 	uint32_t n = 0;
+	bool may_goto = env->flags[insn] & VFY_F_MAY_GOTO;
 	for (struct vfy_ckpt *k = env->ckpts[insn]; k; k = k->next, n++) {
+		/* a may_goto loop: a deeper iteration within an unfinished one
+		 * is covered by it (the run-time budget ends the loop) */
+		if (may_goto && k->branches && k->st.may_goto_depth != env->cur.may_goto_depth &&
+		    states_safe(&k->st, &env->cur, false)) {
+			*pruned = true;
+			return 0;
+		}
 		if (k->branches) {
 			if (states_safe(&k->st, &env->cur, true)) {
 				vfy_log(env, "infinite loop detected at insn %d\n", insn);
@@ -151,7 +159,8 @@ int vfy_prune(struct vfy_env *env, int insn, bool *pruned)
 		env->max_states_per_insn = n;
 	/* Like the kernel, keep a new state only every few jumps and
 	 * instructions; bpfx also bounds each instruction's list. */
-	if (env->jmps - env->prev_jmps < 2 || env->processed - env->prev_processed < 8 ||
+	if ((!may_goto && (env->jmps - env->prev_jmps < 2 ||
+			   env->processed - env->prev_processed < 8)) ||
 	    n >= VFY_MAX_STATES_PER_INSN || env->total_states >= VFY_MAX_STATES)
 		return 0;
 	env->prev_jmps = env->jmps;

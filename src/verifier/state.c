@@ -107,6 +107,7 @@ int vfy_state_copy(struct vfy_state *dst, const struct vfy_state *src)
 	}
 	dst->curframe = src->curframe;
 	dst->parent = src->parent;
+	dst->may_goto_depth = src->may_goto_depth;
 	return 0;
 }
 

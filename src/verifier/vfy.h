@@ -79,6 +79,7 @@ struct vfy_state {
 	struct vfy_frame *frames[VFY_MAX_FRAMES]; /* owned, 0..curframe */
 	int curframe;
 	struct vfy_ckpt *parent;  /* the last checkpoint on this path */
+	uint32_t may_goto_depth;  /* may_goto loop iterations on this path */
 };
 
 /* A state kept at a prune point, to cut paths that reach it again. */
@@ -131,6 +132,7 @@ struct vfy_env {
 #define VFY_F_PRUNE 1             /* a prune point: keep a checkpoint here */
 #define VFY_F_SEEN 2
 #define VFY_F_SUBSTART 4
+#define VFY_F_MAY_GOTO 8          /* a may_goto: always keep a checkpoint */
 
 /* log.c */
 void vfy_log(struct vfy_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -184,6 +186,8 @@ int vfy_check_exit(struct vfy_env *env, int *next);
 /* check_jmp.c: conditional jumps (refinement, null checks, packet ranges). */
 int vfy_check_cond_jmp(struct vfy_env *env, const struct bpf_insn *insn, int *next);
 int vfy_push_branch(struct vfy_env *env, int insn, const struct vfy_state *st);
+/* may_goto: the exit side now, the loop side queued one level deeper. */
+int vfy_check_may_goto(struct vfy_env *env, const struct bpf_insn *insn, int *next);
 
 /* prune.c */
 int vfy_prune(struct vfy_env *env, int insn, bool *pruned);
