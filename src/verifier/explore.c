@@ -16,7 +16,7 @@
  * "; R0=..." comment (multiples of 40). */
 static void log_changed(struct vfy_env *env, size_t line_start, uint32_t mask)
 {
-	if (!env->log.level || !mask)
+	if (!(env->log.level & 3) || !mask)
 		return;
 	size_t pos = env->log.len - line_start + 1; /* the kernel counts the newline */
 	size_t col = pos < 8 ? 8 : pos;
@@ -93,7 +93,7 @@ static bool pop_branch(struct vfy_env *env)
 	env->cur = b->st;
 	env->insn = b->insn;
 	env->prev_insn = b->prev;
-	if (env->log.level == 1)
+	if ((env->log.level & 3) == 1)
 		env->log.len = b->log_pos;  /* level 1: drop the path that ended well */
 	env->branch_print = true;
 	return true;
@@ -131,18 +131,18 @@ int vfy_explore(struct vfy_env *env)
 		if ((err = vfy_prune(env, env->insn, &pruned)))
 			return err;
 		if (pruned) {
-			if (env->log.level > 1)
+			if ((env->log.level & 3) > 1)
 				vfy_log(env, "%d: safe\n", env->insn);
 			next = -1;
 		} else {
-			if (env->branch_print && env->log.level) {
+			if (env->branch_print && (env->log.level & 3)) {
 				vfy_log(env, "%d:", env->insn);
 				vfy_log_state(env, &env->cur, true, 0);
 				vfy_log(env, "\n");
 				env->branch_print = false;
 			}
 			size_t line = env->log.len, after;
-			if (env->log.level) {
+			if (env->log.level & 3) {
 				vfy_log_insn(env, env->insn);
 				vfy_log(env, "\n");
 			}
@@ -152,7 +152,7 @@ int vfy_explore(struct vfy_env *env)
 			if ((err = step(env, in, &next, &written)))
 				return err;
 			/* nothing logged by the step: its results on the same line */
-			if (env->log.level && env->log.len == after && written &&
+			if ((env->log.level & 3) && env->log.len == after && written &&
 			    env->cur.curframe == before) {
 				env->log.len--;
 				log_changed(env, line, written);

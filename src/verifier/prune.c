@@ -130,14 +130,16 @@ int vfy_prune(struct vfy_env *env, int insn, bool *pruned)
 		return 0;
 	uint32_t n = 0;
 	bool may_goto = env->flags[insn] & VFY_F_MAY_GOTO;
-	for (struct vfy_ckpt *k = env->ckpts[insn]; k; k = k->next, n++) {
+	/* Like the kernel, keep a new state only every few jumps and
+	 * instructions (always at may_goto). */
+	bool add = may_goto || (env->jmps - env->prev_jmps >= 2 &&
+				env->processed - env->prev_processed >= 8);
+	for (struct vfy_ckpt **pk = &env->ckpts[insn], *k; (k = *pk);) {
 		/* a may_goto loop: a deeper iteration within an unfinished one
 		 * is covered by it (the run-time budget ends the loop) */
 		if (may_goto && k->branches && k->st.may_goto_depth != env->cur.may_goto_depth &&
-		    states_safe(&k->st, &env->cur, false)) {
-			*pruned = true;
-			return 0;
-		}
+		    states_safe(&k->st, &env->cur, false))
+			goto hit;
 		if (k->branches) {
 			if (states_safe(&k->st, &env->cur, true)) {
 				vfy_log(env, "infinite loop detected at insn %d\n", insn);
@@ -148,20 +150,31 @@ int vfy_prune(struct vfy_env *env, int insn, bool *pruned)
 				vfy_log(env, "\n");
 				return -EINVAL;
 			}
+		} else if (states_safe(&k->st, &env->cur, false)) {
+			goto hit;
+		}
+		/* a state that keeps missing is dropped from the list (the
+		 * kernel's heuristic); it stays allocated for its children */
+		k->miss += add;
+		uint32_t lim = may_goto && k->branches ? 64 : 3;
+		if (k->miss > k->hit * lim + lim) {
+			*pk = k->next;
+			k->next = env->dropped;
+			env->dropped = k;
+			env->cur_states--;
 			continue;
 		}
-		if (states_safe(&k->st, &env->cur, false)) {
-			*pruned = true;
-			return 0;
-		}
+		pk = &k->next;
+		n++;
+		continue;
+hit:
+		k->hit++;
+		*pruned = true;
+		return 0;
 	}
 	if (n > env->max_states_per_insn)
 		env->max_states_per_insn = n;
-	/* Like the kernel, keep a new state only every few jumps and
-	 * instructions; bpfx also bounds each instruction's list. */
-	if ((!may_goto && (env->jmps - env->prev_jmps < 2 ||
-			   env->processed - env->prev_processed < 8)) ||
-	    n >= VFY_MAX_STATES_PER_INSN || env->total_states >= VFY_MAX_STATES)
+	if (!add || n >= VFY_MAX_STATES_PER_INSN || env->total_states >= VFY_MAX_STATES)
 		return 0;
 	env->prev_jmps = env->jmps;
 	env->prev_processed = env->processed;
@@ -184,17 +197,21 @@ int vfy_prune(struct vfy_env *env, int insn, bool *pruned)
 	return 0;
 }
 
+static void free_list(struct vfy_ckpt *k)
+{
+	while (k) {
+		struct vfy_ckpt *next = k->next;
+		vfy_state_free(&k->st);
+		mem_free(k);
+		k = next;
+	}
+}
+
 void vfy_prune_free(struct vfy_env *env)
 {
+	free_list(env->dropped);
 	if (!env->ckpts)
 		return;
-	for (int i = 0; i < env->cnt; i++) {
-		struct vfy_ckpt *k = env->ckpts[i];
-		while (k) {
-			struct vfy_ckpt *next = k->next;
-			vfy_state_free(&k->st);
-			mem_free(k);
-			k = next;
-		}
-	}
+	for (int i = 0; i < env->cnt; i++)
+		free_list(env->ckpts[i]);
 }

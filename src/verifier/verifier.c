@@ -46,9 +46,8 @@ int vfy_verify(const struct bpf_insn *insns, size_t cnt, const struct vfy_input 
 	env->insns = insns;
 	env->cnt = (int)cnt;
 	env->in = in;
-	env->log.level = in->log_buf ? in->log_level & 3 : 0;
-	if (in->log_buf && (in->log_level & 4) && !env->log.level)
-		env->log.level = 4; /* statistics only */
+	/* bits 1-2: instruction and state lines; 4: statistics; any: errors */
+	env->log.level = in->log_buf ? in->log_level & 7 : 0;
 	env->flags = mem_zalloc(cnt);
 	env->ckpts = mem_zalloc(cnt * sizeof(*env->ckpts));
 	int err = env->flags && env->ckpts ? 0 : -ENOMEM;
@@ -62,8 +61,9 @@ int vfy_verify(const struct bpf_insn *insns, size_t cnt, const struct vfy_input 
 	if (!err)
 		err = vfy_check_stack_depth(env);
 
-	/* level 1 keeps only a rejection's path; statistics keep nothing */
-	if (env->log.level == 4 || (env->log.level == 1 && !err))
+	/* level 1 keeps only a rejection's path; the statistics line ends
+	 * every log (level 4 alone gives only it) */
+	if ((env->log.level & 3) == 1 && !err)
 		env->log.len = 0;
 	vfy_log(env, "processed %llu insns (limit %d) max_states_per_insn %u total_states %u peak_states %u mark_read 0\n",
 		(unsigned long long)env->processed, in->insn_limit ? (int)in->insn_limit : VFY_INSN_LIMIT, env->max_states_per_insn,

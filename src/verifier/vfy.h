@@ -87,6 +87,7 @@ struct vfy_ckpt {
 	struct vfy_state st;
 	struct vfy_ckpt *next;    /* same instruction */
 	uint32_t branches;        /* paths from it still being explored */
+	uint32_t hit, miss;       /* paths it pruned / did not */
 	int insn;
 };
 
@@ -117,6 +118,7 @@ struct vfy_env {
 	struct vfy_subprog sub[256];
 	int nsub;
 	struct vfy_ckpt **ckpts;  /* per insn: list of kept states */
+	struct vfy_ckpt *dropped; /* states taken off their list (still owned) */
 	struct vfy_branch *stack; /* pending paths */
 	int nstack, capstack;
 	struct vfy_state cur;
