@@ -140,7 +140,12 @@ static int check_mov(struct vfy_env *env, const struct bpf_insn *insn, bool alu3
 		vfy_reg_const(dst, alu32 ? (uint32_t)insn->imm : (uint64_t)(int64_t)insn->imm);
 		return 0;
 	}
-	struct vfy_reg src = regs[insn->src_reg];
+	/* a 64-bit copy of an unknown scalar links the two: a branch that
+	 * narrows one narrows the other (the kernel's scalar ids) */
+	struct vfy_reg *s = &regs[insn->src_reg];
+	if (!alu32 && !insn->off && s->type == SCALAR_VALUE && !s->id && !bounds_is_const(&s->b))
+		s->id = ++env->id_gen;
+	struct vfy_reg src = *s;
 	if (insn->off) { /* movsx: scalars only */
 		struct bounds b = is_ptr(&src) ? bounds_unknown() : src.b;
 		vfy_reg_scalar(dst, bounds_sext(b, (unsigned)insn->off, alu32));

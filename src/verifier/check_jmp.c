@@ -56,6 +56,20 @@ static void mark_pkt(struct vfy_reg *r, const void *arg)
 		r->range = m->range;
 }
 
+static void copy_linked(struct vfy_reg *r, const void *arg)
+{
+	const struct vfy_reg *src = arg;
+	if (r != src && r->type == SCALAR_VALUE && r->id == src->id)
+		r->b = src->b;
+}
+
+/* After a branch narrowed r: every scalar linked to it gets its bounds. */
+static void sync_linked(struct vfy_state *st, const struct vfy_reg *r)
+{
+	if (r->type == SCALAR_VALUE && r->id)
+		for_each_reg(st, copy_linked, r);
+}
+
 /* `pkt OP end` (or swapped): on which side is pkt + off <= end (range
  * off) or pkt + off < end (range off + 1)? Returns the side (1 taken, 0
  * not) and sets *open, or -1 when no side proves anything. */
@@ -135,6 +149,12 @@ static void refine(struct vfy_env *env, const struct bpf_insn *insn, struct vfy_
 	if (fd->type == SCALAR_VALUE && fs->type == SCALAR_VALUE) {
 		*t_ok = bounds_refine(op, true, &td->b, &ts->b, is32);
 		*f_ok = bounds_refine(op, false, &fd->b, &fs->b, is32);
+		sync_linked(other, td);
+		sync_linked(&env->cur, fd);
+		if (!k) {
+			sync_linked(other, ts);
+			sync_linked(&env->cur, fs);
+		}
 		return;
 	}
 	if (is32)

@@ -44,6 +44,9 @@ static bool regsafe(const struct vfy_reg *o, const struct vfy_reg *c, struct idm
 	if (o->type != c->type)
 		return false;
 	if (o->type == SCALAR_VALUE) {
+		/* a link the old path may have relied on must exist here too */
+		if (o->id && !check_ids(m, o->id, c->id))
+			return false;
 		if (exact)
 			return !memcmp(&o->b, &c->b, sizeof(o->b));
 		return bounds_in(&o->b, &c->b);
