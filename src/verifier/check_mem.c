@@ -215,17 +215,32 @@ static int stack_load(struct vfy_env *env, const struct vfy_reg *ptr, int off, i
 	return 0;
 }
 
-static int check_stack_align(struct vfy_env *env, const struct vfy_reg *r, int off, int size)
+/* The kernel's alignment rule where it is strict (the stack always,
+ * atomics everywhere): the whole offset a multiple of the size. */
+static int check_align(struct vfy_env *env, const struct vfy_reg *r, int off, int size,
+		       const char *desc)
 {
 	struct tnum t = tnum_add(r->b.var_off, tnum_const((uint64_t)(int64_t)(r->off + off)));
-	if (size > 1 && (t.value | t.mask) & (uint64_t)(size - 1) & ~0ULL &&
-	    ((t.value & (uint64_t)(size - 1)) || (t.mask & (uint64_t)(size - 1)))) {
+	uint64_t low = (uint64_t)size - 1;
+	if (size > 1 && ((t.value & low) || (t.mask & low))) {
 		char tn[48];
 		tnum_str(tn, sizeof(tn), r->b.var_off);
-		vfy_log(env, "misaligned stack access off %s+%d+%d size %d\n", tn, r->off, off, size);
+		vfy_log(env, "misaligned %saccess off %s+%d+%d size %d\n", desc, tn, r->off, off, size);
 		return -EACCES;
 	}
 	return 0;
+}
+
+static const char *align_desc(uint32_t type)
+{
+	switch (BASE_TYPE(type)) {
+	case PTR_TO_MAP_KEY: return "key ";
+	case PTR_TO_MAP_VALUE: return "value ";
+	case PTR_TO_CTX: return "context ";
+	case PTR_TO_STACK: return "stack ";
+	case PTR_TO_PACKET: case PTR_TO_PACKET_META: return "packet ";
+	}
+	return "";
 }
 
 /* ---- one access ---- */
@@ -331,7 +346,7 @@ static int access_stack(struct vfy_env *env, const struct vfy_reg *r, struct acc
 	int64_t lo, hi;
 	int err;
 	int off = a->off + r->off;
-	if ((err = check_stack_align(env, r, a->off, a->size)))
+	if ((err = check_align(env, r, a->off, a->size, "stack ")))
 		return err;
 	if ((err = stack_bounds(env, a->regno, r, off, a->size, a->write ? "write to" : "read from",
 				&lo, &hi)))
@@ -394,6 +409,10 @@ static int check_atomic(struct vfy_env *env, const struct bpf_insn *insn)
 			vfy_type_str(t));
 		return -EACCES;
 	}
+	const struct vfy_reg *ptr = &regs[insn->dst_reg];
+	if (ptr->type != SCALAR_VALUE && !(ptr->type & VFY_MAYBE_NULL) &&
+	    (err = check_align(env, ptr, insn->off, (int)size, align_desc(ptr->type))))
+		return err;
 	struct vfy_reg loaded;
 	struct access a = { insn->dst_reg, insn->off, (int)size, false, false, NULL, &loaded };
 	if ((err = mem_access(env, &a)))
