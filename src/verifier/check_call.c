@@ -110,8 +110,11 @@ static int check_arg(struct vfy_env *env, const struct bpfx_helper *h, int i, in
 	default:
 		break;
 	}
-	vfy_log(env, "verifier internal error: unsupported arg type %d\n", (int)t);
-	return -EFAULT;
+	/* a prototype newer than this verifier: say so, and let the loader
+	 * decide (PROG_LOAD then loads the program unverified) */
+	vfy_log(env, "bpfx: %s: argument type %d is not supported by the verifier yet\n",
+		h->name ? h->name : "helper", (int)t);
+	return -EOPNOTSUPP;
 }
 
 int vfy_check_helper_call(struct vfy_env *env, const struct bpf_insn *insn)
@@ -144,9 +147,13 @@ int vfy_check_helper_call(struct vfy_env *env, const struct bpf_insn *insn)
 		regs[0].b = bounds_const(0);
 		regs[0].id = ++env->id_gen;
 		break;
-	default:
+	case BPFX_RET_INTEGER:
 		vfy_reg_unknown(&regs[0]);
 		break;
+	default:
+		vfy_log(env, "bpfx: %s: return type %d is not supported by the verifier yet\n",
+			h->name ? h->name : "helper", (int)h->ret);
+		return -EOPNOTSUPP;
 	}
 	return 0;
 }

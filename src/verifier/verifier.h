@@ -43,7 +43,9 @@ struct vfy_stats {
 };
 
 /* Verifies insns[0..cnt). Returns 0 when the program is safe, else the
- * kernel's errno (negative). stats may be NULL. Thread-safe. */
+ * kernel's errno (negative), or -EOPNOTSUPP when it uses what this
+ * verifier does not model yet (a helper argument or return type). stats
+ * may be NULL. Thread-safe. */
 int vfy_verify(const struct bpf_insn *insns, size_t cnt, const struct vfy_input *in,
 	       struct vfy_stats *stats);
 
