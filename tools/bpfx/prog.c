@@ -323,21 +323,6 @@ static void make_dir(const char *dir)
 	(void)mkdir(path, 0700);
 }
 
-/* The object loader's messages, like libbpf's through bpftool: a failed
- * program load's verifier log (debug lines) between markers, on stderr. */
-static void load_log(void *ctx, enum bpfx_log_level level, const char *msg)
-{
-	bool *in_log = ctx;
-	if (level == BPFX_LOG_DEBUG && !*in_log) {
-		fputs("-- BEGIN PROG LOAD LOG --\n", stderr);
-		*in_log = true;
-	} else if (level != BPFX_LOG_DEBUG && *in_log) {
-		fputs("-- END PROG LOAD LOG --\n", stderr);
-		*in_log = false;
-	}
-	fprintf(stderr, level == BPFX_LOG_DEBUG ? "%s\n" : "bpfx: %s\n", msg);
-}
-
 /* Runs for `load OBJ PATH` (all == false: pins the first program at
  * PATH) and `loadall OBJ DIR` (pins each as DIR/<function name>). */
 static int do_load(int argc, char **argv, bool all)
@@ -345,14 +330,11 @@ static int do_load(int argc, char **argv, bool all)
 	if (argc != 2)
 		return cli_error("expected OBJ and %s", all ? "DIR" : "PATH");
 	int err = 0;
-	bool in_log = false;
-	struct bpfx_object_opts o = { .sz = sizeof(o), .log = load_log, .log_ctx = &in_log };
+	struct bpfx_object_opts o = { .sz = sizeof(o) };
 	struct bpfx_object *obj = bpfx_object__open(argv[0], &o, &err);
 	if (!obj)
 		return cli_error("failed to open object file %s: %s", argv[0], strerror(-err));
 	if ((err = bpfx_object__load(obj))) {
-		if (in_log)
-			fputs("-- END PROG LOAD LOG --\n", stderr);
 		bpfx_object__close(obj);
 		return cli_error("failed to load object file %s: %s", argv[0], strerror(-err));
 	}
