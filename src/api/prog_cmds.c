@@ -247,8 +247,9 @@ static int prog_file(const union bpf_attr *attr)
 /* ---- the verifier ---- */
 
 /* Until the verifier accepts every program the kernel accepts, loads are
- * verified only on request: BPFX_VERIFY=1 in the environment. A rejected
- * program is then refused with the kernel's errno and log. */
+ * verified only on request: BPFX_VERIFY=1 (or =strict) in the
+ * environment. A rejected program is then refused with the kernel's
+ * errno and log. */
 static bool verifier_enabled(void)
 {
 	const char *v = getenv("BPFX_VERIFY");
@@ -281,8 +282,9 @@ static int verify_prog(struct prog_obj *p, const union bpf_attr *attr)
 	mem_free(maps);
 	/* What the verifier cannot judge yet (a helper prototype it does not
 	 * model) loads unverified, as every program did before it: runs are
-	 * checked either way. */
-	return err == -EOPNOTSUPP ? 0 : err;
+	 * checked either way. BPFX_VERIFY=strict refuses it instead. */
+	const char *v = getenv("BPFX_VERIFY");
+	return err == -EOPNOTSUPP && strcmp(v ? v : "", "strict") ? 0 : err;
 }
 
 int cmd_prog_load(union bpf_attr *attr)
