@@ -267,6 +267,11 @@ static int access_ctx(struct vfy_env *env, const struct vfy_reg *r, struct acces
 		return -EACCES;
 	}
 	enum vfy_ctx_result res;
+	if (!vfy_ctx_modelled(env->in->prog_type)) {
+		vfy_log(env, "bpfx: the context of program type %u is not modelled by the verifier yet\n",
+			env->in->prog_type);
+		return -EOPNOTSUPP;
+	}
 	if (!vfy_ctx_access(env->in->prog_type, a->off, a->size, a->write, &res)) {
 		vfy_log(env, "invalid bpf_context access off=%d size=%d\n", a->off, a->size);
 		return -EACCES;

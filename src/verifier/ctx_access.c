@@ -117,6 +117,19 @@ bool vfy_ctx_access(uint32_t prog_type, int off, int size, bool write, enum vfy_
 	return false;
 }
 
+bool vfy_ctx_modelled(uint32_t prog_type)
+{
+	switch (prog_type) {
+	case BPF_PROG_TYPE_SOCKET_FILTER: case BPF_PROG_TYPE_SCHED_CLS:
+	case BPF_PROG_TYPE_SCHED_ACT: case BPF_PROG_TYPE_XDP: case BPF_PROG_TYPE_SYSCALL:
+	case BPF_PROG_TYPE_KPROBE: case BPF_PROG_TYPE_TRACEPOINT:
+	case BPF_PROG_TYPE_RAW_TRACEPOINT: case BPF_PROG_TYPE_TRACING: case BPF_PROG_TYPE_LSM:
+	case BPF_PROG_TYPE_PERF_EVENT:
+		return true;
+	}
+	return false;
+}
+
 bool vfy_ld_abs_allowed(uint32_t prog_type)
 {
 	return prog_type == BPF_PROG_TYPE_SOCKET_FILTER || prog_type == BPF_PROG_TYPE_SCHED_CLS ||

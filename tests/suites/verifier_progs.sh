@@ -2,7 +2,7 @@
 # The repository's programs through bpfx's verifier: every object of
 # tests/elf_progs (clang, and clang-19 -mcpu=v4 when installed),
 # tests/object_progs and bench/progs (as the kernel's XDP variant) that
-# bpfx loads without the verifier must also load with it (BPFX_VERIFY=1),
+# bpfx loads without the verifier (BPFX_VERIFY=0) must also load with it,
 # and when bpftool can ask the kernel, a program the verifier rejects
 # must be rejected by the kernel too. This is the condition for turning
 # the verifier on by default (docs/VERIFIER.md).

@@ -234,6 +234,54 @@ static void run_case(const struct vcase *c, const char *no_kernel)
 	free(insns);
 }
 
+/* What the verifier does not model answers EOPNOTSUPP (PROG_LOAD then
+ * loads unverified); PROG_LOAD refuses what it rejects, with the log. */
+static void test_fallbacks_and_load(void)
+{
+	static const struct bpf_insn call_new[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 1 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = 5 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct bpfx_helper h = { 5, "bpf_new", NULL, BPFX_RET_INTEGER, { (enum bpfx_arg_type)99 } };
+	struct vfy_input in = { .prog_type = BPF_PROG_TYPE_SOCKET_FILTER, .helpers = &h,
+				.helper_cnt = 1, .log_level = 1, .log_buf = vlog, .log_size = sizeof(vlog) };
+	CHECK(vfy_verify(call_new, 3, &in, NULL) == -EOPNOTSUPP && strstr(vlog, "not supported"),
+	      "an unknown argument type is EOPNOTSUPP (%s)", vlog);
+	static const struct bpf_insn ctx_read[] = {
+		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = 0, .src_reg = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	in.prog_type = BPF_PROG_TYPE_CGROUP_SKB;
+	CHECK(vfy_verify(ctx_read, 2, &in, NULL) == -EOPNOTSUPP,
+	      "the context of an unmodelled program type is EOPNOTSUPP");
+
+	static const struct bpf_insn bad[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	a.insns = (uintptr_t)bad;
+	a.insn_cnt = 2;
+	a.license = (uintptr_t)"GPL";
+	a.log_buf = (uintptr_t)vlog;
+	a.log_size = sizeof(vlog);
+	a.log_level = 1;
+	vlog[0] = '\0';
+	int fd = bpfx_bpf(BPF_PROG_LOAD, &a, sizeof(a));
+	CHECK(fd < 0 && errno == EACCES && !strcmp(kbpf_log_reason(vlog), "R0 !read_ok"),
+	      "PROG_LOAD refuses an unsafe program with EACCES and the log (%d, %s)", fd, vlog);
+	setenv("BPFX_VERIFY", "0", 1);
+	a.log_level = 0, a.log_buf = 0, a.log_size = 0;
+	fd = bpfx_bpf(BPF_PROG_LOAD, &a, sizeof(a));
+	CHECK(fd >= 0, "BPFX_VERIFY=0 loads it unverified (%d)", fd);
+	if (fd >= 0)
+		close(fd);
+	unsetenv("BPFX_VERIFY");
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "tests/verifier";
@@ -241,6 +289,7 @@ int main(int argc, char **argv)
 	char pat[512];
 	glob_t g;
 	int total = 0;
+	test_fallbacks_and_load();
 	if (no_kernel)
 		t_skip("verifier corpus vs kernel: %s", no_kernel);
 	snprintf(pat, sizeof(pat), "%s/*.cases", dir);
