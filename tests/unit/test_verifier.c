@@ -270,6 +270,7 @@ static void test_fallbacks_and_load(void)
 	a.log_size = sizeof(vlog);
 	a.log_level = 1;
 	vlog[0] = '\0';
+	setenv("BPFX_VERIFY", "1", 1);
 	int fd = bpfx_bpf(BPF_PROG_LOAD, &a, sizeof(a));
 	CHECK(fd < 0 && errno == EACCES && !strcmp(kbpf_log_reason(vlog), "R0 !read_ok"),
 	      "PROG_LOAD refuses an unsafe program with EACCES and the log (%d, %s)", fd, vlog);
