@@ -153,7 +153,8 @@ int vfy_explore(struct vfy_env *env)
 				return err;
 			/* nothing logged by the step: its results on the same line */
 			if ((env->log.level & 3) && env->log.len == after && written &&
-			    env->cur.curframe == before) {
+			    env->cur.curframe == before && after && !env->log.full &&
+			    env->log.buf[after - 1] == '\n') {
 				env->log.len--;
 				log_changed(env, line, written);
 				vfy_log(env, "\n");

@@ -212,6 +212,8 @@ int vfy_log_finish(struct vfy_env *env, int err)
 	if (!in->log_buf || !in->log_size || !in->log_level)
 		return err;
 	size_t room = in->log_size - 1, n = l->len < room ? l->len : room;
+	if (!l->buf)
+		n = 0;
 	const char *src = l->buf ? l->buf : "";
 	if (l->len > room && !(in->log_level & BPF_LOG_FIXED))
 		src += l->len - room;  /* rotating: keep the end */
