@@ -633,6 +633,26 @@ int bpfx_prog__jit(const struct bpfx_prog *prog, bool checked, struct bpfx_jit_i
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);
 
+/* ------------------------------------------------------------------ */
+/* The verifier                                                         */
+/* ------------------------------------------------------------------ */
+
+struct bpfx_verify_opts {
+	size_t sz;                 /* sizeof(struct bpfx_verify_opts) */
+	uint32_t prog_type;        /* enum bpf_prog_type; 0 = socket filter */
+	uint32_t log_level;        /* 0, 1, 2 (| 4 statistics, | 8 fixed log) */
+	char *log_buf;             /* the kernel's log format; NULL: no log */
+	uint32_t log_size;
+};
+
+/* Verifies a program that references no maps, with bpfx's built-in
+ * helpers, by the kernel's rules for privileged programs (see
+ * docs/VERIFIER.md). Returns 0 when it is safe, else the kernel's
+ * negative errno: -EACCES (unsafe), -EINVAL (malformed, unreachable code,
+ * unknown helper, endless loop), -E2BIG (over the complexity limit),
+ * -ENOSPC (the log did not fit). Thread-safe. */
+int bpfx_verify(const struct bpf_insn *insns, size_t cnt, const struct bpfx_verify_opts *opts);
+
 #ifdef __cplusplus
 }
 #endif

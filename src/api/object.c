@@ -385,8 +385,23 @@ static int load_program(struct bpfx_object *obj, struct bpfx_program *prog)
 		size_t n = strlen(log);
 		while (n && log[n - 1] == '\n')
 			log[--n] = '\0';
-		log_msg(&obj->log, BPFX_LOG_ERROR, "program '%s' (section '%s'): load failed: %s%s%s",
-			p->name, p->sec_name, strerror(-err), log[0] ? ": " : "", log);
+		/* the reason (the log's last line before the verifier's
+		 * statistics) first, then the whole log */
+		const char *last = strrchr(log, '\n'), *reason = last ? last + 1 : log;
+		if (last && !strncmp(reason, "processed ", 10)) {
+			const char *prev = last;
+			while (prev > log && prev[-1] != '\n')
+				prev--;
+			reason = prev;
+		}
+		log_msg(&obj->log, BPFX_LOG_ERROR, "program '%s' (section '%s'): load failed: %s%s%.*s",
+			p->name, p->sec_name, strerror(-err), log[0] ? ": " : "",
+			(int)strcspn(reason, "\n"), reason);
+		for (char *l = log, *e; last && *l; l = e + (*e != '\0')) {
+			if (!(e = strchr(l, '\n')))
+				e = l + strlen(l);
+			log_msg(&obj->log, BPFX_LOG_DEBUG, "%.*s", (int)(e - l), l);
+		}
 		return err;
 	}
 	return 0;

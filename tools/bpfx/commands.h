@@ -5,6 +5,7 @@
 #define BPFX_TOOLS_COMMANDS_H
 
 int cmd_exec(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_asm(int argc, char **argv);
 int cmd_btf(int argc, char **argv);

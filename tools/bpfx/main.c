@@ -23,6 +23,8 @@ static void usage(FILE *f)
 	      "                      prints r0\n"
 	      "  disasm FILE [--syntax bpftool|llvm] [--opcodes]\n"
 	      "                      print a raw program's instructions\n"
+	      "  verify FILE [type TYPE] [log_level N]\n"
+	      "                      verify a raw program; prints ACCEPT or REJECT and why\n"
 	      "  asm IN OUT [--dialect bpftool|conformance]\n"
 	      "                      assemble a text program into a raw file\n"
 	      "  map { show | dump | lookup | update | delete | getnext | create | pin |\n"
@@ -68,6 +70,7 @@ struct command {
 static const struct command commands[] = {
 	{ "exec", cmd_exec },
 	{ "disasm", cmd_disasm },
+	{ "verify", cmd_verify },
 	{ "asm", cmd_asm },
 	{ "btf", cmd_btf },
 	{ "map", cmd_map },
