@@ -67,14 +67,14 @@ int map_btf_check(const union bpf_attr *attr, const struct btf *btf)
 			return -EINVAL;
 		return 0;
 	}
-	/* Keyless BTF: global data (a one-element array of a DATASEC), and the
-	 * types without keys. */
+	/* Keyless BTF: global data (a one-element array of a DATASEC) and
+	 * bloom filters (their map_check_btf wants a void key); queues and
+	 * stacks have no check in the kernel, so their keyless BTF is refused
+	 * (libbpf then creates them without BTF). */
 	const struct btf_type *vt = btf_type_by_id(btf, value);
 	switch (attr->map_type) {
 	case BPF_MAP_TYPE_ARRAY:
 		return attr->max_entries == 1 && btf_kind(vt) == BTF_KIND_DATASEC ? 0 : -EINVAL;
-	case BPF_MAP_TYPE_QUEUE:
-	case BPF_MAP_TYPE_STACK:
 	case BPF_MAP_TYPE_BLOOM_FILTER:
 		return 0;
 	default:
