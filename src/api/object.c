@@ -353,7 +353,7 @@ static int relocate(struct bpfx_object *obj, const struct elf_prog *p, struct bp
 static int load_program(struct bpfx_object *obj, struct bpfx_program *prog)
 {
 	const struct elf_prog *p = prog->def;
-	char log[4096] = "";
+	static __thread char log[64 * 1024];
 	int err;
 
 	struct bpf_insn *insns = mem_array(p->insn_cnt, sizeof(*insns));
@@ -371,13 +371,24 @@ static int load_program(struct bpfx_object *obj, struct bpfx_program *prog)
 	}
 	union bpf_attr a = {
 		.prog_type = p->type, .insn_cnt = p->insn_cnt, .insns = (uintptr_t)insns,
-		.license = (uintptr_t)obj->elf->license, .log_level = 1,
-		.log_buf = (uintptr_t)log, .log_size = sizeof(log),
+		.license = (uintptr_t)obj->elf->license,
 		.kern_version = obj->elf->kern_version, .prog_flags = p->prog_flags,
 		.expected_attach_type = p->expected_attach_type,
 	};
 	snprintf(a.prog_name, sizeof(a.prog_name), "%s", p->name);
+	/* As libbpf: without a log first (a long verifier log must not fail
+	 * the load), and again with one only to tell why it failed; the log
+	 * rotates, so its end - the reason - is kept. */
+	log[0] = '\0';
 	prog->fd = sys(BPF_PROG_LOAD, &a);
+	if (prog->fd < 0 && prog->fd != -ENOMEM) {
+		a.log_level = 1;
+		a.log_buf = (uintptr_t)log;
+		a.log_size = sizeof(log);
+		int again = sys(BPF_PROG_LOAD, &a);
+		if (again >= 0)
+			close(again);
+	}
 	mem_free(insns);
 	if (prog->fd < 0) {
 		err = prog->fd;
