@@ -63,6 +63,7 @@ static const struct command commands[] = {
 	[BPF_PROG_DETACH] = { cmd_prog_detach, END(replace_bpf_fd) + 12 },
 	/* + link_ids, link_attach_flags, revision (Linux 6.6) */
 	[BPF_PROG_QUERY] = { cmd_prog_query, END(query.prog_attach_flags) + 24, true },
+	[BPF_ENABLE_STATS] = { cmd_enable_stats, END(enable_stats.type) },
 };
 
 /* The last command of the UAPI headers bpfx is built with. */

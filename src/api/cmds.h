@@ -51,6 +51,11 @@ int cmd_prog_attach(union bpf_attr *attr);
 int cmd_prog_detach(union bpf_attr *attr);
 int cmd_prog_query(union bpf_attr *attr);
 
+/* BPF_ENABLE_STATS (stats.c), and the check that turns stats off once
+ * every descriptor it gave was closed. */
+int cmd_enable_stats(union bpf_attr *attr);
+void stats_sweep(void);
+
 /* Shared by the *_GET_NEXT_ID and *_GET_FD_BY_ID commands (ids.c): the
  * next live id of `kind` after attr->start_id into attr->next_id, and a
  * new descriptor for the object with that id; -ENOENT when there is none. */
