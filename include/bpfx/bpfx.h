@@ -476,6 +476,14 @@ int bpfx_perf_buffer__epoll_fd(const struct bpfx_perf_buffer *pb);
 /* Closes the indexes it opened (producers get -ENOENT again). */
 void bpfx_perf_buffer__free(struct bpfx_perf_buffer *pb);
 
+/* ---- links ------------------------------------------------------- */
+
+/* bpftool's names of attach types ("cgroup_inet_ingress", "xdp",
+ * "tcx_ingress") and of link types ("cgroup", "xdp", "raw_tracepoint",
+ * "tcx"); NULL for unknown numbers. */
+const char *bpfx_attach_type_name(uint32_t type);
+const char *bpfx_link_type_name(uint32_t type);
+
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);
 

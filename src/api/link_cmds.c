@@ -137,6 +137,7 @@ static void link_destroy(struct obj *o)
 	attach_del_link(l);
 	obj_put(&l->prog->obj);
 	mem_free(l->tp_name);
+	mem_free(l->pin_path);
 	mem_free(l);
 }
 
@@ -182,10 +183,29 @@ static int link_attach(struct link_obj *l, uint32_t flags)
 	return err;
 }
 
+int link_rebuild(uint32_t type, uint32_t attach_type, struct prog_obj *prog, uint64_t target,
+		 const char *tp_name, bool attach)
+{
+	int err = 0;
+	struct link_obj *l = link_new(type, attach_type, prog, target, &err);
+
+	if (!l)
+		return err;
+	if (tp_name && !(l->tp_name = mem_strdup(tp_name))) {
+		obj_put(&l->obj);
+		return -ENOMEM;
+	}
+	if (attach) /* XDP: one program per device (EBUSY); the others: many */
+		return link_attach(l, type == BPF_LINK_TYPE_XDP ? 0 : BPF_F_ALLOW_MULTI);
+	int fd = fd_new(&l->obj);
+	obj_put(&l->obj);
+	return fd;
+}
+
 static int link_create_target(struct prog_obj *p, const union bpf_attr *attr)
 {
 	uint32_t at = attr->link_create.attach_type, flags = attr->link_create.flags;
-	uint32_t ltype, aflags = BPF_F_ALLOW_MULTI;
+	uint32_t ltype;
 	uint64_t target;
 	char ifname[IF_NAMESIZE];
 	int err = 0;
@@ -206,10 +226,7 @@ static int link_create_target(struct prog_obj *p, const union bpf_attr *attr)
 		if (!if_indextoname(attr->link_create.target_ifindex, ifname))
 			return -EINVAL;
 		target = attr->link_create.target_ifindex;
-		if (link_attached_progs(BPF_XDP, target, NULL, 0) > 0)
-			return -EBUSY; /* one XDP program per device */
 		ltype = BPF_LINK_TYPE_XDP;
-		aflags = 0;
 	} else if (p->type == BPF_PROG_TYPE_SCHED_CLS) {
 		if (flags & ~(MPROG_ORDER_FLAGS | BPF_F_REPLACE))
 			return -EINVAL;
@@ -231,8 +248,7 @@ static int link_create_target(struct prog_obj *p, const union bpf_attr *attr)
 			return -EINVAL;
 		}
 	}
-	struct link_obj *l = link_new(ltype, at, p, target, &err);
-	return l ? link_attach(l, aflags) : err;
+	return link_rebuild(ltype, at, p, target, NULL, true);
 }
 
 int cmd_link_create(union bpf_attr *attr)
@@ -257,7 +273,6 @@ int cmd_raw_tracepoint_open(union bpf_attr *attr)
 		return err;
 	struct prog_obj *p = (struct prog_obj *)o;
 	const char *name = uptr(attr->raw_tracepoint.name);
-	struct link_obj *l = NULL;
 	if (p->type == BPF_PROG_TYPE_TRACING || p->type == BPF_PROG_TYPE_EXT ||
 	    p->type == BPF_PROG_TYPE_LSM)
 		err = -EOPNOTSUPP; /* attached through BTF ids of the kernel */
@@ -268,14 +283,9 @@ int cmd_raw_tracepoint_open(union bpf_attr *attr)
 		err = -EFAULT;
 	else if (!name[0] || strnlen(name, 128) == 128)
 		err = -ENOENT; /* no tracepoint has that name */
-	else if ((l = link_new(BPF_LINK_TYPE_RAW_TRACEPOINT, BPF_TRACE_RAW_TP, p,
-			       link_tp_target(name), &err)) &&
-		 !(l->tp_name = mem_strdup(name))) {
-		obj_put(&l->obj);
-		err = -ENOMEM;
-	} else if (l) {
-		err = link_attach(l, BPF_F_ALLOW_MULTI);
-	}
+	else
+		err = link_rebuild(BPF_LINK_TYPE_RAW_TRACEPOINT, BPF_TRACE_RAW_TP, p,
+				   link_tp_target(name), name, true);
 	obj_put(o);
 	return err;
 }
@@ -337,6 +347,7 @@ int cmd_link_detach(union bpf_attr *attr)
 	} else {
 		attach_del_link(l);
 		l->attached = false;
+		link_pin_detached(l);
 	}
 	obj_put(o);
 	return err;

@@ -42,6 +42,8 @@ struct link_obj {
 	uint64_t target;            /* see above; kept after detach for pins */
 	bool attached;              /* false once LINK_DETACH ran */
 	char *tp_name;              /* raw tracepoints: the name (owned) */
+	char *pin_path;             /* the pin it came from or was last pinned at
+				     * (owned): LINK_DETACH marks it detached */
 };
 
 /* The attachments at (type, target), in run order: fills progs[0..max)
@@ -59,6 +61,23 @@ uint64_t link_tp_target(const char *name);
 /* The cgroup id of a descriptor that must be a cgroup v2 directory:
  * 0 and *id, or -EBADF (as the kernel for a descriptor that is not one). */
 int link_cgroup_id(int fd, uint64_t *id);
+
+/* Link pins (api/link_pin.c): OBJ_PIN of a link writes the pin at `path`
+ * (absolute, in the bpffs root); OBJ_GET of a file that link_pin_is()
+ * rebuilds the program and a new link (attached again when the pinned one
+ * was) and returns its descriptor. 0/descriptor or a negative errno. */
+int link_pin(struct link_obj *l, const char *path);
+bool link_pin_is(int file);
+int link_pin_get(int file, const char *path);
+/* LINK_DETACH of a link with a pin: the pin at l->pin_path, if it is still
+ * a link pin, records the link as detached (for the next process). */
+void link_pin_detached(struct link_obj *l);
+
+/* A new link of `type` for prog at target (tp_name for raw tracepoints,
+ * else NULL), attached when `attach`: its descriptor or a negative errno
+ * (api/link_cmds.c, for link pins). */
+int link_rebuild(uint32_t type, uint32_t attach_type, struct prog_obj *prog, uint64_t target,
+		 const char *tp_name, bool attach);
 
 /* ---- the registry (api/attach.c) ---- */
 

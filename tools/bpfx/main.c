@@ -29,6 +29,8 @@ static void usage(FILE *f)
 	      "        freeze } ...    maps, bpftool's grammar (`bpfx map help`)\n"
 	      "  prog { load | loadall | show | dump xlated | run } ...\n"
 	      "                      pinned programs, bpftool's grammar (`bpfx prog help`)\n"
+	      "  link { show | pin | detach } LINK\n"
+	      "                      pinned links, bpftool's grammar (`bpfx link help`)\n"
 	      "  ringbuf [pinned] PATH [count N]\n"
 	      "                      print a pinned ringbuf's records as they arrive\n"
 	      "  perf [pinned] PATH [count N]\n"
@@ -69,6 +71,7 @@ static const struct command commands[] = {
 	{ "prog", cmd_prog },
 	{ "ringbuf", cmd_ringbuf },
 	{ "perf", cmd_perf },
+	{ "link", cmd_link },
 };
 
 static int print_version(void)
