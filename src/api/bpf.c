@@ -64,6 +64,7 @@ static const struct command commands[] = {
 	/* + link_ids, link_attach_flags, revision (Linux 6.6) */
 	[BPF_PROG_QUERY] = { cmd_prog_query, END(query.prog_attach_flags) + 24, true },
 	[BPF_ENABLE_STATS] = { cmd_enable_stats, END(enable_stats.type) },
+	[BPF_PROG_BIND_MAP] = { cmd_prog_bind_map, END(prog_bind_map.flags) },
 };
 
 /* The last command of the UAPI headers bpfx is built with. */

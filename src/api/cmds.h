@@ -39,6 +39,7 @@ int cmd_btf_get_next_id(union bpf_attr *attr);
 int cmd_btf_get_fd_by_id(union bpf_attr *attr);
 int cmd_prog_get_next_id(union bpf_attr *attr);
 int cmd_prog_get_fd_by_id(union bpf_attr *attr);
+int cmd_prog_bind_map(union bpf_attr *attr);
 
 /* Links and attachments (link_cmds.c). */
 int cmd_link_create(union bpf_attr *attr);

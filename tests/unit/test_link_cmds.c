@@ -247,6 +247,39 @@ static void raw_tp(bpf_fn sys, struct result *r, const int *p)
 		close(l);
 }
 
+static int bind(bpf_fn sys, int prog, int map, uint32_t flags)
+{
+	union bpf_attr a = { .prog_bind_map = { .prog_fd = prog, .map_fd = map, .flags = flags } };
+	return sys(BPF_PROG_BIND_MAP, &a, sizeof(a));
+}
+
+/* PROG_BIND_MAP: the program holds the map (info lists it) after the
+ * map's descriptor is gone; binding twice lists it once. */
+static void bind_map(bpf_fn sys, struct result *r, int prog)
+{
+	union bpf_attr a = { .map_type = BPF_MAP_TYPE_ARRAY, .key_size = 4, .value_size = 8,
+			     .max_entries = 1 };
+	int map = sys(BPF_MAP_CREATE, &a, sizeof(a));
+	rec(r, map, 0);
+	rec(r, bind(sys, prog, map, 1), 0);
+	rec(r, bind(sys, 9999, map, 0), 0);
+	rec(r, bind(sys, map, map, 0), 0);
+	rec(r, bind(sys, prog, prog, 0), 0);
+	rec(r, bind(sys, prog, map, 0), 0);
+	rec(r, bind(sys, prog, map, 0), 0);
+	uint32_t map_id = obj_id(sys, map), ids[4] = { 0 };
+	if (map >= 0)
+		close(map);
+	struct bpf_prog_info info;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = 4;
+	info.map_ids = (uintptr_t)ids;
+	union bpf_attr g = { .info = { .bpf_fd = prog, .info_len = sizeof(info),
+				       .info = (uintptr_t)&info } };
+	int ret = sys(BPF_OBJ_GET_INFO_BY_FD, &g, sizeof(g));
+	rec(r, ret, (uint64_t)info.nr_map_ids << 32 | (ids[0] == map_id && map_id));
+}
+
 static void scenario(bpf_fn sys, struct result *r)
 {
 	int p[7];
@@ -268,6 +301,7 @@ static void scenario(bpf_fn sys, struct result *r)
 		multi_attach(sys, r, cg, p);
 		single_attach(sys, r, cg, p);
 		raw_tp(sys, r, p);
+		bind_map(sys, r, p[5]);
 		/* whatever a failed step left attached in the kernel */
 		for (int i = 0; i < 4; i++)
 			attach(sys, BPF_PROG_DETACH, cg, p[i], BPF_CGROUP_INET_EGRESS, 0, 0);
@@ -322,6 +356,7 @@ int main(void)
 		0, 0, ENOLINK, 0, EINVAL, 0, 0, EINVAL, 0, EPERM, 0, EINVAL, 0, EINVAL, 0, ENOSPC,
 		EINVAL, ENOENT, 0, 0, ENOENT, 0, EINVAL, 0, 0, 0, EPERM, EINVAL, EINVAL, EINVAL, 0,
 		0, ENOENT, EFAULT, EINVAL, 0, ENOSPC, EINVAL, 0, EINVAL,
+		0, EINVAL, EBADF, EINVAL, EINVAL, 0, 0, 0,
 	};
 	CHECK(mine.n == (int)N(want_err), "steps: %d", mine.n);
 	for (int i = 0; i < mine.n && i < (int)N(want_err); i++)
@@ -330,6 +365,7 @@ int main(void)
 	CHECK(mine.data[68] == ('e' << 8), "a tracepoint name cut to the buffer, NUL-terminated");
 	CHECK(mine.data[70] == ((uint64_t)BPF_LINK_TYPE_RAW_TRACEPOINT << 32 | 10),
 	      "raw tracepoint link: type and name length");
+	CHECK(mine.data[79] == (1ull << 32 | 1), "a bound map: listed once, kept alive");
 
 	const char *why = kbpf_unavailable();
 	if (why) {
