@@ -152,7 +152,9 @@ static int do_update(struct map *m, const union bpf_attr *attr)
 		return -EPERM;
 	if (attr->flags & BPF_F_LOCK) /* no spin lock without BTF */
 		return -EINVAL;
-	if ((err = check_key(m, attr->key, false)) || (err = check_buf(attr->value)))
+	/* A value of 0 bytes (ringbuf) is copied from NULL without fault. */
+	if ((err = check_key(m, attr->key, false)) ||
+	    (map_user_value_size(m) && (err = check_buf(attr->value))))
 		return err;
 	return map_update_value(m, uptr(attr->key), uptr(attr->value), attr->flags);
 }
