@@ -77,10 +77,11 @@ static int check_key(const struct map *m, uint64_t key, bool optional)
 	return !key && !optional ? -EFAULT : 0;
 }
 
-/* A value buffer of NULL where the kernel copies it in: EFAULT. */
-static int check_buf(uint64_t buf)
+/* A value buffer of NULL where the kernel copies it in: EFAULT, unless
+ * there is nothing to copy (a ringbuf's value size is 0). */
+static int check_buf(const struct map *m, uint64_t buf)
 {
-	return buf ? 0 : -EFAULT;
+	return buf || !m->value_size ? 0 : -EFAULT;
 }
 
 /* A NULL buffer where the kernel copies a result out after the operation:
@@ -152,9 +153,7 @@ static int do_update(struct map *m, const union bpf_attr *attr)
 		return -EPERM;
 	if (attr->flags & BPF_F_LOCK) /* no spin lock without BTF */
 		return -EINVAL;
-	/* A value of 0 bytes (ringbuf) is copied from NULL without fault. */
-	if ((err = check_key(m, attr->key, false)) ||
-	    (map_user_value_size(m) && (err = check_buf(attr->value))))
+	if ((err = check_key(m, attr->key, false)) || (err = check_buf(m, attr->value)))
 		return err;
 	return map_update_value(m, uptr(attr->key), uptr(attr->value), attr->flags);
 }
