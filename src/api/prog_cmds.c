@@ -23,6 +23,7 @@
 #include "api/prog_obj.h"
 #include "maps/map.h"
 #include "util/alloc.h"
+#include "vm/stats.h"
 #include "vm/vm.h"
 
 #ifndef offsetofend
@@ -362,8 +363,7 @@ int prog_info(struct prog_obj *p, union bpf_attr *attr)
 	info.xlated_prog_len = (uint32_t)(bpfx_prog__insn_cnt(p->prog) * sizeof(struct bpf_insn));
 	info.nr_map_ids = p->map_cnt;
 	stats_sweep();
-	info.run_cnt = atomic_load_explicit(&p->prog->run_cnt, memory_order_relaxed);
-	info.run_time_ns = atomic_load_explicit(&p->prog->run_time_ns, memory_order_relaxed);
+	vm_stats_get(p->prog, (uint64_t *)&info.run_cnt, (uint64_t *)&info.run_time_ns);
 	/* Arrays the caller asked for: filled up to the room it gave. */
 	if ((size_t)len >= offsetofend(struct bpf_prog_info, xlated_prog_insns) &&
 	    u->xlated_prog_insns && u->xlated_prog_len) {

@@ -16,7 +16,7 @@
 
 #include "api/cmds.h"
 #include "util/alloc.h"
-#include "vm/vm.h"
+#include "vm/stats.h"
 
 struct stats_fd {
 	int fd;        /* the user's descriptor */

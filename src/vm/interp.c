@@ -8,12 +8,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <linux/filter.h>
 
 #include "isa/isa.h"
 #include "util/opts.h"
+#include "vm/stats.h"
 #include "vm/vm.h"
 
 /* Signed division and modulo with the kernel's answers where C has none:
@@ -194,48 +194,6 @@ int bpfx_run_ctx__add_region(struct bpfx_run_ctx *run, void *ptr, size_t len, bo
 	return 0;
 }
 
-atomic_int vm_stats_users;
-void (*_Atomic vm_stats_check)(void);
-
-static int run_dispatch(const struct bpfx_prog *prog, struct bpfx_run_ctx *run,
-			const struct bpfx_run_opts *o, struct bpfx_run_result *res)
-{
-	if (!o->checked)
-		return vm_run_trusted(prog, run, o->r1, o->r2, res);
-	return vm_run_checked(prog, run, o->r1, o->r2,
-			      o->insn_budget ? o->insn_budget : VM_DEFAULT_BUDGET, res);
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* A run while stats are on: counted and timed like the kernel's
- * __bpf_prog_run with bpf_stats_enabled_key (every run, faults included). */
-static __attribute__((noinline)) int run_counted(const struct bpfx_prog *prog,
-						 struct bpfx_run_ctx *run,
-						 const struct bpfx_run_opts *o,
-						 struct bpfx_run_result *res)
-{
-	static _Atomic uint64_t next_check;
-	struct bpfx_prog *p = (struct bpfx_prog *)prog; /* only the counters change */
-	uint64_t start = mono_ns();
-	int ret = run_dispatch(prog, run, o, res);
-	uint64_t end = mono_ns();
-
-	atomic_fetch_add_explicit(&p->run_cnt, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&p->run_time_ns, end - start, memory_order_relaxed);
-	void (*check)(void) = atomic_load_explicit(&vm_stats_check, memory_order_relaxed);
-	if (check && end >= atomic_load_explicit(&next_check, memory_order_relaxed)) {
-		atomic_store_explicit(&next_check, end + 100000000ull, memory_order_relaxed);
-		check();
-	}
-	return ret;
-}
-
 /* Called for every run, so it touches only what a run needs: the caller's
  * options are used in place when their size is this build's, the regions
  * are referenced rather than copied, and only the result's fields that
@@ -284,7 +242,12 @@ int bpfx_prog__run(const struct bpfx_prog *prog, const struct bpfx_run_opts *opt
 	run.given_cnt = o->region_cnt;
 	run.lent_cnt = 0;
 
-	if (__builtin_expect(atomic_load_explicit(&vm_stats_users, memory_order_relaxed) > 0, 0))
-		return run_counted(prog, &run, o, res);
-	return run_dispatch(prog, &run, o, res);
+	const bool counted = vm_stats_on(); /* BPF_ENABLE_STATS */
+	const uint64_t start = counted ? vm_stats_now() : 0;
+	int err = !o->checked ? vm_run_trusted(prog, &run, o->r1, o->r2, res)
+			      : vm_run_checked(prog, &run, o->r1, o->r2,
+					       o->insn_budget ? o->insn_budget : VM_DEFAULT_BUDGET, res);
+	if (counted)
+		vm_stats_add(prog, start);
+	return err;
 }

@@ -68,18 +68,8 @@ struct bpfx_prog {
 	size_t helper_cnt;
 	struct vm_mem_owner *owners;   /* distinct owners lddw resolved to (owned array) */
 	size_t owner_cnt;
-	/* Run statistics (BPF_ENABLE_STATS), counted only while stats are on;
-	 * mutable through a const program (they are not its code). */
-	_Atomic uint64_t run_cnt, run_time_ns;
+	_Atomic uint64_t run_cnt, run_time_ns; /* run statistics (vm/stats.h) */
 };
-
-/* Run statistics. Stats are on while vm_stats_users > 0 (each open
- * BPF_ENABLE_STATS descriptor counts one): bpfx_prog__run tests it with one
- * predictable branch. vm_stats_check, when set, is called by counted runs
- * about every 100 ms so that its owner can notice closed descriptors and
- * lower vm_stats_users (api/stats.c). */
-extern atomic_int vm_stats_users;
-extern void (*_Atomic vm_stats_check)(void);
 
 enum vm_action { VM_RUN = 0, VM_STOP, VM_FAULT };
 
