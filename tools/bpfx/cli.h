@@ -26,6 +26,14 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Returns 0 or an errno value, with the error already reported. */
 int cli_read_file(const char *path, uint8_t **buf, size_t *len);
 
+/* bpfx_bpf() with the whole attr: the result, or -errno. */
+union bpf_attr;
+int cli_sys(int cmd, union bpf_attr *a);
+
+/* Whether fd is the object that `id` names (a pin may hold another kind
+ * of object): get_fd_by_id is BPF_PROG_GET_FD_BY_ID, BPF_LINK_... */
+bool cli_same_object(int fd, int get_fd_by_id, uint32_t id);
+
 /* Reads a program: `.asm`/`.s` files are assembled (bpftool syntax), any
  * other file is raw 8-byte little-endian struct bpf_insn. Reports errors
  * itself and returns non-zero on failure. */
@@ -34,14 +42,6 @@ int cli_load_program(const char *path, struct bpf_insn **insns, size_t *cnt);
 /* Consumes argv[*i] as a command keyword if it is a prefix of `word` of at
  * least one character (bpftool accepts "prog sh" for "prog show"). */
 bool cli_is_prefix(const char *arg, const char *word);
-
-/* bpfx_bpf() with the whole attr: the result, or -errno. */
-union bpf_attr;
-int cli_sys(int cmd, union bpf_attr *a);
-
-/* Whether fd is the object that `id` names (a pin may hold another kind
- * of object): get_fd_by_id is BPF_PROG_GET_FD_BY_ID, BPF_LINK_... */
-bool cli_same_object(int fd, int get_fd_by_id, uint32_t id);
 
 /* Minimal JSON output to stdout, pretty when cli_pretty. Calls nest like
  * the document; the writer adds commas and indentation. */

@@ -29,14 +29,14 @@ static void usage(FILE *f)
 	      "        freeze } ...    maps, bpftool's grammar (`bpfx map help`)\n"
 	      "  prog { load | loadall | show | dump xlated | run } ...\n"
 	      "                      pinned programs, bpftool's grammar (`bpfx prog help`)\n"
-	      "  link { show | pin | detach } LINK\n"
-	      "                      pinned links, bpftool's grammar (`bpfx link help`)\n"
 	      "  ringbuf [pinned] PATH [count N]\n"
 	      "                      print a pinned ringbuf's records as they arrive\n"
 	      "  perf [pinned] PATH [count N]\n"
 	      "                      the same for a pinned perf event array (per slot)\n"
 	      "  btf dump file FILE [format raw|c]\n"
 	      "                      print the BTF types of a raw BTF file or an object\n"
+	      "  link { show | pin | detach } LINK\n"
+	      "                      pinned links, bpftool's grammar (`bpfx link help`)\n"
 	      "  version             print the version\n"
 	      "  help                print this text\n"
 	      "\n"
@@ -68,10 +68,10 @@ static const struct command commands[] = {
 	{ "asm", cmd_asm },
 	{ "btf", cmd_btf },
 	{ "map", cmd_map },
+	{ "link", cmd_link },
 	{ "prog", cmd_prog },
 	{ "ringbuf", cmd_ringbuf },
 	{ "perf", cmd_perf },
-	{ "link", cmd_link },
 };
 
 static int print_version(void)
