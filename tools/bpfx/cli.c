@@ -3,8 +3,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -132,26 +130,6 @@ bool cli_is_prefix(const char *arg, const char *word)
 static int depth;
 static bool need_comma[64];
 static bool after_key;
-
-int cli_sys(int cmd, union bpf_attr *a)
-{
-	int r = bpfx_bpf(cmd, a, sizeof(*a));
-	return r < 0 ? -errno : r;
-}
-
-bool cli_same_object(int fd, int get_fd_by_id, uint32_t id)
-{
-	union bpf_attr g = { .prog_id = id }; /* prog_id, link_id...: one field */
-	struct stat a, b;
-	int other = cli_sys(get_fd_by_id, &g);
-
-	if (other < 0)
-		return false;
-	bool same = fstat(fd, &a) == 0 && fstat(other, &b) == 0 && a.st_dev == b.st_dev &&
-		    a.st_ino == b.st_ino;
-	close(other);
-	return same;
-}
 
 static void json_indent(void)
 {
