@@ -8,6 +8,7 @@
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "maps/wake.h"
@@ -136,6 +137,16 @@ int wake_consume(struct wake_watch *ww, struct wake_word *w, int (*drain)(void *
 	return n > INT_MAX - more ? INT_MAX : n + more;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A wake-up can be stale (the producer that sent it had its record read
+ * already), so a wake-up that brings nothing sends the consumer back to
+ * sleep for the rest of its time. */
 int wake_poll(struct wake_watch *ww, struct wake_word *w, int (*drain)(void *),
 	      bool (*soon)(void *), int (*cap_ms)(void *), void *arg, int timeout_ms)
 {
@@ -143,15 +154,22 @@ int wake_poll(struct wake_watch *ww, struct wake_word *w, int (*drain)(void *),
 	int n = drain(arg);
 	if (n || (timeout_ms != 0 && soon && soon(arg) && (n = drain(arg))))
 		return n;
-	/* About to sleep: arm, look once more, then wait. */
-	wake_watch_arm(ww, w);
-	if ((n = drain(arg)))
-		return n;
-	int wait = timeout_ms, cap = cap_ms ? cap_ms(arg) : -1;
-	if (cap >= 0 && (wait < 0 || wait > cap))
-		wait = cap;
-	int r = wake_watch_wait(ww, wait);
-	if (r < 0)
-		return r;
-	return wake_consume(ww, w, drain, arg);
+	int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+	for (;;) {
+		/* About to sleep: arm, look once more, then wait. */
+		wake_watch_arm(ww, w);
+		if ((n = drain(arg)))
+			return n;
+		int64_t left = deadline < 0 ? -1 : deadline - now_ms();
+		if (deadline >= 0 && left <= 0)
+			return 0;
+		int wait = left > INT_MAX ? INT_MAX : (int)left, cap = cap_ms ? cap_ms(arg) : -1;
+		if (cap >= 0 && (wait < 0 || wait > cap))
+			wait = cap;
+		int r = wake_watch_wait(ww, wait);
+		if (r < 0)
+			return r;
+		if ((n = wake_consume(ww, w, drain, arg)))
+			return n;
+	}
 }

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,8 @@ struct thread_arg {
 	int prog, slot, enospc;
 };
 
+static atomic_bool stop_producers; /* the consumer gave up: do not hang */
+
 static void *producer(void *p)
 {
 	struct thread_arg *a = p;
@@ -201,7 +204,7 @@ static void *producer(void *p)
 	for (uint64_t i = 0; i < PER_THREAD; i++) {
 		int r;
 		while ((r = output(a->prog, 24, BPF_F_CURRENT_CPU, (uint64_t)a->slot << 32 | i)) ==
-		       -ENOSPC) {
+		       -ENOSPC && !atomic_load(&stop_producers)) {
 			a->enospc++;
 			usleep(10);
 		}
@@ -228,8 +231,12 @@ static void test_threads(void)
 	}
 	while (total < THREADS * PER_THREAD) {
 		s->cnt = 0;
-		if (bpfx_perf_buffer__poll(pb, 2000) <= 0)
+		int r = bpfx_perf_buffer__poll(pb, 5000);
+		if (r <= 0) {
+			CHECK(false, "poll gave %d with %d of %d samples", r, total,
+			      THREADS * PER_THREAD);
 			break;
+		}
 		for (int i = 0; i < s->cnt && i < 8192; i++) {
 			uint64_t slot = s->first[i] >> 32, seq = s->first[i] & 0xffffffff;
 			if (slot >= SLOTS || (int)slot != s->cpu[i] || next[slot] != seq)
@@ -239,6 +246,7 @@ static void test_threads(void)
 		}
 		total += s->cnt;
 	}
+	stop_producers = total < THREADS * PER_THREAD;
 	for (int i = 0; i < THREADS; i++) {
 		pthread_join(t[i], NULL);
 		enospc += a[i].enospc;
