@@ -358,12 +358,12 @@ int prog_info(struct prog_obj *p, union bpf_attr *attr)
 	info.id = p->obj.id;
 	memcpy(info.name, p->name, sizeof(info.name));
 	info.gpl_compatible = p->gpl;
+	stats_sweep();
+	vm_stats_get(p->prog, (uint64_t *)&info.run_cnt, (uint64_t *)&info.run_time_ns);
 	info.load_time = p->load_time_ns;
 	memcpy(info.tag, p->tag, sizeof(info.tag));
 	info.xlated_prog_len = (uint32_t)(bpfx_prog__insn_cnt(p->prog) * sizeof(struct bpf_insn));
 	info.nr_map_ids = p->map_cnt;
-	stats_sweep();
-	vm_stats_get(p->prog, (uint64_t *)&info.run_cnt, (uint64_t *)&info.run_time_ns);
 	/* Arrays the caller asked for: filled up to the room it gave. */
 	if ((size_t)len >= offsetofend(struct bpf_prog_info, xlated_prog_insns) &&
 	    u->xlated_prog_insns && u->xlated_prog_len) {

@@ -63,12 +63,12 @@ struct vm_ld_resolver {
 struct bpfx_prog {
 	struct bpf_insn *insns;        /* the program as given (owned) */
 	size_t cnt;
+	_Atomic uint64_t run_cnt, run_time_ns; /* run statistics (vm/stats.h) */
 	struct vm_insn *code;          /* pre-decoded, cnt entries (owned) */
 	struct bpfx_helper *helpers;   /* callable helpers sorted by id (owned) */
 	size_t helper_cnt;
 	struct vm_mem_owner *owners;   /* distinct owners lddw resolved to (owned array) */
 	size_t owner_cnt;
-	_Atomic uint64_t run_cnt, run_time_ns; /* run statistics (vm/stats.h) */
 };
 
 enum vm_action { VM_RUN = 0, VM_STOP, VM_FAULT };
