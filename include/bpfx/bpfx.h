@@ -630,6 +630,14 @@ struct bpfx_jit_info {
  * argument. */
 int bpfx_prog__jit(const struct bpfx_prog *prog, bool checked, struct bpfx_jit_info *info);
 
+/* ---- links ------------------------------------------------------- */
+
+/* bpftool's names of attach types ("cgroup_inet_ingress", "xdp",
+ * "tcx_ingress") and of link types ("cgroup", "xdp", "raw_tracepoint",
+ * "tcx"); NULL for unknown numbers. */
+const char *bpfx_attach_type_name(uint32_t type);
+const char *bpfx_link_type_name(uint32_t type);
+
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);
 

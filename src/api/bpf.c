@@ -51,6 +51,20 @@ static const struct command commands[] = {
 					      true },
 	[BPF_MAP_UPDATE_BATCH] = { cmd_map_update_batch, END(batch.flags), true },
 	[BPF_MAP_DELETE_BATCH] = { cmd_map_delete_batch, END(batch.flags), true },
+	[BPF_LINK_CREATE] = { cmd_link_create, END(link_create) },
+	[BPF_LINK_UPDATE] = { cmd_link_update, END(link_update.old_prog_fd) },
+	[BPF_LINK_DETACH] = { cmd_link_detach, END(link_detach.link_fd) },
+	[BPF_LINK_GET_NEXT_ID] = { cmd_link_get_next_id, END(next_id) },
+	[BPF_LINK_GET_FD_BY_ID] = { cmd_link_get_fd_by_id, END(link_id) },
+	/* + u32 padding and u64 cookie (Linux 6.10) */
+	[BPF_RAW_TRACEPOINT_OPEN] = { cmd_raw_tracepoint_open, END(raw_tracepoint.prog_fd) + 12 },
+	/* + padding and u64 expected_revision (Linux 6.6) */
+	[BPF_PROG_ATTACH] = { cmd_prog_attach, END(replace_bpf_fd) + 12 },
+	[BPF_PROG_DETACH] = { cmd_prog_detach, END(replace_bpf_fd) + 12 },
+	/* + link_ids, link_attach_flags, revision (Linux 6.6) */
+	[BPF_PROG_QUERY] = { cmd_prog_query, END(query.prog_attach_flags) + 24, true },
+	[BPF_ENABLE_STATS] = { cmd_enable_stats, END(enable_stats.type) },
+	[BPF_PROG_BIND_MAP] = { cmd_prog_bind_map, END(prog_bind_map.flags) },
 };
 
 /* The last command of the UAPI headers bpfx is built with. */

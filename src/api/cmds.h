@@ -39,6 +39,23 @@ int cmd_btf_get_next_id(union bpf_attr *attr);
 int cmd_btf_get_fd_by_id(union bpf_attr *attr);
 int cmd_prog_get_next_id(union bpf_attr *attr);
 int cmd_prog_get_fd_by_id(union bpf_attr *attr);
+int cmd_prog_bind_map(union bpf_attr *attr);
+
+/* Links and attachments (link_cmds.c). */
+int cmd_link_create(union bpf_attr *attr);
+int cmd_link_update(union bpf_attr *attr);
+int cmd_link_detach(union bpf_attr *attr);
+int cmd_link_get_next_id(union bpf_attr *attr);
+int cmd_link_get_fd_by_id(union bpf_attr *attr);
+int cmd_raw_tracepoint_open(union bpf_attr *attr);
+int cmd_prog_attach(union bpf_attr *attr);
+int cmd_prog_detach(union bpf_attr *attr);
+int cmd_prog_query(union bpf_attr *attr);
+
+/* BPF_ENABLE_STATS (stats.c), and the check that turns stats off once
+ * every descriptor it gave was closed. */
+int cmd_enable_stats(union bpf_attr *attr);
+void stats_sweep(void);
 
 /* Shared by the *_GET_NEXT_ID and *_GET_FD_BY_ID commands (ids.c): the
  * next live id of `kind` after attr->start_id into attr->next_id, and a
@@ -58,6 +75,8 @@ bool map_user_may(const struct map *m, bool read, bool write);
 int map_update_value(struct map *m, const void *key, const void *value, uint64_t flags);
 struct prog_obj;
 int map_info(struct map *m, union bpf_attr *attr);
+struct link_obj;
+int link_info(struct link_obj *l, union bpf_attr *attr);
 int prog_info(struct prog_obj *p, union bpf_attr *attr);
 
 /* The caller's info struct may be larger than ours if the bytes we do not

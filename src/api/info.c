@@ -4,6 +4,7 @@
 
 #include "api/btf_obj.h"
 #include "api/cmds.h"
+#include "api/link_obj.h"
 #include "api/obj.h"
 #include "maps/map.h"
 
@@ -37,8 +38,11 @@ int cmd_obj_get_info_by_fd(union bpf_attr *attr)
 	case OBJ_BTF:
 		err = btf_info((struct btf_obj *)o, attr);
 		break;
+	case OBJ_LINK:
+		err = link_info((struct link_obj *)o, attr);
+		break;
 	default:
-		err = -EOPNOTSUPP; /* links: not yet */
+		err = -EOPNOTSUPP;
 	}
 	obj_put(o);
 	return err;

@@ -17,6 +17,7 @@
 
 #include "api/bpffs.h"
 #include "api/cmds.h"
+#include "api/link_obj.h"
 #include "api/prog_obj.h"
 #include "maps/map.h"
 #include "util/alloc.h"
@@ -93,9 +94,14 @@ int cmd_obj_pin(union bpf_attr *attr)
 		obj_put(o);
 		return err;
 	}
+	if (o->kind == OBJ_LINK) {
+		err = link_pin((struct link_obj *)o, path);
+		obj_put(o);
+		return err;
+	}
 	if (o->kind != OBJ_MAP) {
 		obj_put(o);
-		return -EOPNOTSUPP; /* links, BTF: later */
+		return -EOPNOTSUPP; /* BTF: later */
 	}
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", o->file);
 	if (linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0)
@@ -154,6 +160,11 @@ int cmd_obj_get(union bpf_attr *attr)
 		return -errno;
 	if (prog_pin_is(file)) { /* a program: rebuilt, a new one each time */
 		int fd = prog_pin_get(file);
+		close(file);
+		return fd;
+	}
+	if (link_pin_is(file)) { /* a link: rebuilt with its program */
+		int fd = link_pin_get(file, path);
 		close(file);
 		return fd;
 	}

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdatomic.h>
@@ -26,6 +27,7 @@
 #include "maps/map.h"
 #include "util/alloc.h"
 #include "verifier/verifier.h"
+#include "vm/stats.h"
 #include "vm/vm.h"
 
 #ifndef offsetofend
@@ -359,6 +361,34 @@ int cmd_prog_load(union bpf_attr *attr)
 	return fd;
 }
 
+/* ---- PROG_BIND_MAP ---- */
+
+/* Guards p->maps against a bind while info or another bind reads it
+ * (PROG_LOAD fills it before the program is visible). */
+static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The program keeps a reference on the map, as if its code used it (the
+ * kernel's used_maps); binding a map it has already is a no-op. */
+int cmd_prog_bind_map(union bpf_attr *attr)
+{
+	uint32_t index;
+	int err = 0;
+
+	if (attr->prog_bind_map.flags)
+		return -EINVAL;
+	struct obj *o = fd_get((int)attr->prog_bind_map.prog_fd, OBJ_PROG, &err);
+	if (!o)
+		return err;
+	struct map *m = map_cmd_get(attr->prog_bind_map.map_fd, &err);
+	if (m) {
+		pthread_mutex_lock(&maps_lock);
+		err = keep_map((struct prog_obj *)o, m, &index); /* takes m's reference */
+		pthread_mutex_unlock(&maps_lock);
+	}
+	obj_put(o);
+	return err;
+}
+
 /* ---- ids and info ---- */
 
 int cmd_prog_get_next_id(union bpf_attr *attr)
@@ -386,6 +416,8 @@ int prog_info(struct prog_obj *p, union bpf_attr *attr)
 	info.id = p->obj.id;
 	memcpy(info.name, p->name, sizeof(info.name));
 	info.gpl_compatible = p->gpl;
+	stats_sweep();
+	vm_stats_get(p->prog, (uint64_t *)&info.run_cnt, (uint64_t *)&info.run_time_ns);
 	info.load_time = p->load_time_ns;
 	memcpy(info.tag, p->tag, sizeof(info.tag));
 	info.xlated_prog_len = (uint32_t)(bpfx_prog__insn_cnt(p->prog) * sizeof(struct bpf_insn));
@@ -414,8 +446,11 @@ int prog_info(struct prog_obj *p, union bpf_attr *attr)
 	if ((size_t)len >= offsetofend(struct bpf_prog_info, map_ids) && u->map_ids &&
 	    u->nr_map_ids) {
 		uint32_t *ids = uptr(u->map_ids);
+		pthread_mutex_lock(&maps_lock);
+		info.nr_map_ids = p->map_cnt;
 		for (uint32_t i = 0; i < p->map_cnt && i < u->nr_map_ids; i++)
 			ids[i] = p->maps[i]->obj.id;
+		pthread_mutex_unlock(&maps_lock);
 		info.map_ids = u->map_ids;
 	}
 	memcpy(u, &info, (size_t)len);

@@ -42,6 +42,11 @@ int prog_calc_tag(const struct bpf_insn *insns, uint32_t cnt, uint8_t tag[BPF_TA
  * `path` (absolute, in the bpffs root). Returns 0 or a negative errno. */
 int prog_pin(struct prog_obj *p, const char *path);
 
+/* Writes a pin file at `path` whole or not at all: `write` fills an
+ * unnamed file in the pin's directory, which is then linked at path
+ * (-EEXIST when it exists). Returns 0 or a negative errno. */
+int pin_file_write(const char *path, int (*write)(void *ctx, int fd), void *ctx);
+
 /* True when `file` (positioned anywhere) starts like a program pin. */
 bool prog_pin_is(int file);
 

@@ -120,16 +120,11 @@ static int write_pin(struct prog_obj *p, int fd)
 	return 0;
 }
 
-/* Runs for OBJ_PIN of a program: the file is written unnamed in the pin's
- * directory and linked at `path` when complete, so nobody sees half a pin
- * and an existing path gives EEXIST. */
-int prog_pin(struct prog_obj *p, const char *path)
+int pin_file_write(const char *path, int (*write)(void *ctx, int fd), void *ctx)
 {
 	char dir[PATH_MAX], self[64];
 	int err, fd;
 
-	if (!p->pin_insns)
-		return -EOPNOTSUPP;
 	snprintf(dir, sizeof(dir), "%s", path);
 	char *slash = strrchr(dir, '/');
 	if (!slash || slash == dir)
@@ -137,13 +132,28 @@ int prog_pin(struct prog_obj *p, const char *path)
 	*slash = '\0';
 	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0)
 		return -errno;
-	if (!(err = write_pin(p, fd))) {
+	if (!(err = write(ctx, fd))) {
 		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
 		if (linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0)
 			err = -errno;
 	}
 	close(fd);
 	return err;
+}
+
+static int write_prog_pin(void *p, int fd)
+{
+	return write_pin(p, fd);
+}
+
+/* Runs for OBJ_PIN of a program: the file is written unnamed in the pin's
+ * directory and linked at `path` when complete, so nobody sees half a pin
+ * and an existing path gives EEXIST. */
+int prog_pin(struct prog_obj *p, const char *path)
+{
+	if (!p->pin_insns)
+		return -EOPNOTSUPP;
+	return pin_file_write(path, write_prog_pin, p);
 }
 
 /* ---- getting ---- */

@@ -14,6 +14,7 @@
 #include "isa/isa.h"
 #include "jit/jit.h"
 #include "util/opts.h"
+#include "vm/stats.h"
 #include "vm/vm.h"
 
 /* Signed division and modulo with the kernel's answers where C has none:
@@ -433,7 +434,11 @@ int vm_run_hook(const struct bpfx_prog *prog, const struct bpfx_run_opts *opts, 
 
 	run_init(&run, prog, o);
 	run.hook = hook;
+	const bool counted = vm_stats_on(); /* BPF_ENABLE_STATS */
+	const uint64_t start = counted ? vm_stats_now() : 0;
 	int err = vm_run_chain(prog, &run, o, res);
+	if (counted)
+		vm_stats_add(prog, start);
 	if (run.at_exit)
 		run.at_exit(&run);
 	return err;

@@ -12,6 +12,7 @@
 #ifndef BPFX_VM_VM_H
 #define BPFX_VM_VM_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -64,6 +65,7 @@ struct vm_ld_resolver {
 struct bpfx_prog {
 	struct bpf_insn *insns;        /* the program as given (owned) */
 	size_t cnt;
+	_Atomic uint64_t run_cnt, run_time_ns; /* run statistics (vm/stats.h) */
 	struct vm_insn *code;          /* pre-decoded, cnt entries (owned) */
 	struct bpfx_helper *helpers;   /* callable helpers sorted by id (owned) */
 	size_t helper_cnt;

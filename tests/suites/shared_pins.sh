@@ -13,14 +13,7 @@ tmp=$(mktemp -d)
 trap 'kill "${runner:-}" 2>/dev/null; rm -rf "$tmp"' EXIT
 pass=0 fail=0
 
-check() {
-	if [ "$1" = 0 ]; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL $2" >&2
-	fi
-}
+. tests/suites/lib/check.sh
 
 if ! command -v clang >/dev/null; then
 	echo "shared_pins: clang is missing - skipping" >&2

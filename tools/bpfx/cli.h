@@ -26,6 +26,14 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Returns 0 or an errno value, with the error already reported. */
 int cli_read_file(const char *path, uint8_t **buf, size_t *len);
 
+/* bpfx_bpf() with the whole attr: the result, or -errno. */
+union bpf_attr;
+int cli_sys(int cmd, union bpf_attr *a);
+
+/* Whether fd is the object that `id` names (a pin may hold another kind
+ * of object): get_fd_by_id is BPF_PROG_GET_FD_BY_ID, BPF_LINK_... */
+bool cli_same_object(int fd, int get_fd_by_id, uint32_t id);
+
 /* Reads a program: `.asm`/`.s` files are assembled (bpftool syntax), any
  * other file is raw 8-byte little-endian struct bpf_insn. Reports errors
  * itself and returns non-zero on failure. */

@@ -13,6 +13,7 @@ int cmd_map(int argc, char **argv);
 int cmd_prog(int argc, char **argv);
 int cmd_ringbuf(int argc, char **argv);
 int cmd_perf(int argc, char **argv);
+int cmd_link(int argc, char **argv);
 
 /* `map dump` of a map with BTF (map_btf.c): bpftool's formatted output;
  * cpus is the number of values per key (1 unless per-CPU). */

@@ -42,6 +42,8 @@ static void usage(FILE *f)
 	      "                      tracepoint programs attached (`bpfx trace help`)\n"
 	      "  btf dump file FILE [format raw|c]\n"
 	      "                      print the BTF types of a raw BTF file or an object\n"
+	      "  link { show | pin | detach } LINK\n"
+	      "                      pinned links, bpftool's grammar (`bpfx link help`)\n"
 	      "  version             print the version\n"
 	      "  help                print this text\n"
 	      "\n"
@@ -74,6 +76,7 @@ static const struct command commands[] = {
 	{ "asm", cmd_asm },
 	{ "btf", cmd_btf },
 	{ "map", cmd_map },
+	{ "link", cmd_link },
 	{ "prog", cmd_prog },
 	{ "ringbuf", cmd_ringbuf },
 	{ "perf", cmd_perf },

@@ -56,18 +56,8 @@ static int prog_info(int fd, struct bpf_prog_info *info)
 static bool is_prog(int fd)
 {
 	struct bpf_prog_info info;
-	struct stat a, b;
 
-	if (prog_info(fd, &info))
-		return false;
-	union bpf_attr g = { .prog_id = info.id };
-	int other = sys(BPF_PROG_GET_FD_BY_ID, &g);
-	if (other < 0)
-		return false;
-	bool same = fstat(fd, &a) == 0 && fstat(other, &b) == 0 && a.st_dev == b.st_dev &&
-		    a.st_ino == b.st_ino;
-	close(other);
-	return same;
+	return !prog_info(fd, &info) && cli_same_object(fd, BPF_PROG_GET_FD_BY_ID, info.id);
 }
 
 /* A tag as bpftool prints it: 16 hex digits. */
@@ -157,7 +147,11 @@ static void show_plain(const struct bpf_prog_info *info)
 		printf("name %s  ", info->name);
 	char tag[2 * BPF_TAG_SIZE + 1];
 	format_tag(info->tag, tag);
-	printf("tag %s%s\n", tag, info->gpl_compatible ? "  gpl" : "");
+	printf("tag %s%s", tag, info->gpl_compatible ? "  gpl" : "");
+	if (info->run_time_ns) /* stats were on (BPF_ENABLE_STATS) */
+		printf(" run_time_ns %llu run_cnt %llu", (unsigned long long)info->run_time_ns,
+		       (unsigned long long)info->run_cnt);
+	printf("\n");
 	if (info->jited_prog_len)
 		printf("\txlated %uB  jited %uB\n", info->xlated_prog_len, info->jited_prog_len);
 	else
@@ -185,6 +179,12 @@ static void show_json(const struct bpf_prog_info *info)
 	json_string(tag);
 	json_key("gpl_compatible");
 	json_bool(info->gpl_compatible);
+	if (info->run_time_ns) {
+		json_key("run_time_ns");
+		json_uint(info->run_time_ns);
+		json_key("run_cnt");
+		json_uint(info->run_cnt);
+	}
 	json_key("bytes_xlated");
 	json_uint(info->xlated_prog_len);
 	json_key("jited");
