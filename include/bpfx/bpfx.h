@@ -476,6 +476,28 @@ int bpfx_perf_buffer__epoll_fd(const struct bpfx_perf_buffer *pb);
 /* Closes the indexes it opened (producers get -ENOENT again). */
 void bpfx_perf_buffer__free(struct bpfx_perf_buffer *pb);
 
+/* ------------------------------------------------------------------ */
+/* Direct map access: no descriptor check, no system call               */
+/* ------------------------------------------------------------------ */
+
+/* A map held by reference, taken once from a descriptor. The operations
+ * do what MAP_LOOKUP_ELEM, MAP_UPDATE_ELEM and MAP_DELETE_ELEM do through
+ * bpfx_bpf() (same checks, same errnos, same values: a per-CPU value is
+ * one 8-byte-rounded slot per possible CPU), but without re-validating a
+ * descriptor on every call, which costs bpfx_bpf() a system call (fstat).
+ * The handle keeps the map alive after its descriptor is closed, until
+ * bpfx_map_handle__put. Thread-safe; returns 0 or a negative errno. */
+struct bpfx_map_handle;
+
+/* NULL and *err: -EBADF (not an open descriptor), -EINVAL (not a map). */
+struct bpfx_map_handle *bpfx_map_handle__get(int map_fd, int *err);
+void bpfx_map_handle__put(struct bpfx_map_handle *h);
+int bpfx_map_handle__lookup(struct bpfx_map_handle *h, const void *key, void *value,
+			    uint64_t flags);
+int bpfx_map_handle__update(struct bpfx_map_handle *h, const void *key, const void *value,
+			    uint64_t flags);
+int bpfx_map_handle__delete(struct bpfx_map_handle *h, const void *key);
+
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);
 
