@@ -78,10 +78,12 @@ static int check_key(const struct map *m, uint64_t key, bool optional)
 	return !key && !optional ? -EFAULT : 0;
 }
 
-/* A value buffer of NULL where the kernel copies it in: EFAULT. */
-static int check_buf(uint64_t buf)
+/* A value buffer of NULL where the kernel copies it in: EFAULT, unless
+ * the map's values are empty (a ringbuf's): copying 0 bytes from NULL
+ * succeeds, and the map's own answer (ENOTSUPP) comes next. */
+static int check_buf(const struct map *m, uint64_t buf)
 {
-	return buf ? 0 : -EFAULT;
+	return buf || !map_user_value_size(m) ? 0 : -EFAULT;
 }
 
 /* A NULL buffer where the kernel copies a result out after the operation:
@@ -153,7 +155,7 @@ static int do_update(struct map *m, const union bpf_attr *attr)
 		return -EPERM;
 	if (attr->flags & BPF_F_LOCK) /* no spin lock without BTF */
 		return -EINVAL;
-	if ((err = check_key(m, attr->key, false)) || (err = check_buf(attr->value)))
+	if ((err = check_key(m, attr->key, false)) || (err = check_buf(m, attr->value)))
 		return err;
 	return map_update_value(m, uptr(attr->key), uptr(attr->value), attr->flags);
 }
