@@ -10,11 +10,6 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 CONFORMANCE=${BPFX_CONFORMANCE:-../shared/conformance/tests}
 export BPFX_CONFORMANCE=$CONFORMANCE BUILD SANFLAGS=${SANFLAGS:-}
-# Unit tests pin under the bpffs root (/run/bpfx for root): a root of this
-# run's own keeps concurrent runs (other worktrees, CI jobs) from opening
-# each other's pins (test_ringbuf's "rb2" hung that way).
-bpffs_tmp=$(mktemp -d "${TMPDIR:-/tmp}/bpfx-tests.XXXXXX") && export BPFX_FS=${BPFX_FS:-$bpffs_tmp}
-trap 'rm -rf "$bpffs_tmp"' EXIT
 total_pass=0 total_fail=0 total_skip=0
 
 run_suite() {
