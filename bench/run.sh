@@ -115,4 +115,5 @@ done
 "$OUT/harness" --progs "$OUT/progs" --out "$OUT" --cli "$BUILD/bpfx" \
 	--rounds "${BENCH_ROUNDS:-7}" --sample-ms "${BENCH_SAMPLE_MS:-40}" \
 	--exec-runs "${BENCH_EXEC_RUNS:-200}"
+BUILD=$BUILD bench/maps.sh
 exec "$OUT/ringbuf_bench" --rounds "${BENCH_RB_ROUNDS:-5}"

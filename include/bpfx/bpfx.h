@@ -638,6 +638,28 @@ int bpfx_prog__jit(const struct bpfx_prog *prog, bool checked, struct bpfx_jit_i
 const char *bpfx_attach_type_name(uint32_t type);
 const char *bpfx_link_type_name(uint32_t type);
 
+/* ------------------------------------------------------------------ */
+/* Direct map access: no descriptor check, no system call               */
+/* ------------------------------------------------------------------ */
+
+/* A map held by reference, taken once from a descriptor. The operations
+ * do what MAP_LOOKUP_ELEM, MAP_UPDATE_ELEM and MAP_DELETE_ELEM do through
+ * bpfx_bpf() (same checks, same errnos, same values: a per-CPU value is
+ * one 8-byte-rounded slot per possible CPU), but without re-validating a
+ * descriptor on every call, which costs bpfx_bpf() a system call (fstat).
+ * The handle keeps the map alive after its descriptor is closed, until
+ * bpfx_map_handle__put. Thread-safe; returns 0 or a negative errno. */
+struct bpfx_map_handle;
+
+/* NULL and *err: -EBADF (not an open descriptor), -EINVAL (not a map). */
+struct bpfx_map_handle *bpfx_map_handle__get(int map_fd, int *err);
+void bpfx_map_handle__put(struct bpfx_map_handle *h);
+int bpfx_map_handle__lookup(struct bpfx_map_handle *h, const void *key, void *value,
+			    uint64_t flags);
+int bpfx_map_handle__update(struct bpfx_map_handle *h, const void *key, const void *value,
+			    uint64_t flags);
+int bpfx_map_handle__delete(struct bpfx_map_handle *h, const void *key);
+
 /* Version of the library, "MAJOR.MINOR.PATCH". */
 const char *bpfx_version(void);
 

@@ -13,6 +13,7 @@
 #include "api/cmds.h"
 #include "maps/map.h"
 #include "util/alloc.h"
+#include <bpfx/bpfx.h>
 
 static inline void *uptr(uint64_t v)
 {
@@ -78,10 +79,11 @@ static int check_key(const struct map *m, uint64_t key, bool optional)
 }
 
 /* A value buffer of NULL where the kernel copies it in: EFAULT, unless
- * there is nothing to copy (a ringbuf's value size is 0). */
+ * the map's values are empty (a ringbuf's): copying 0 bytes from NULL
+ * succeeds, and the map's own answer (ENOTSUPP) comes next. */
 static int check_buf(const struct map *m, uint64_t buf)
 {
-	return buf || !m->value_size ? 0 : -EFAULT;
+	return buf || !map_user_value_size(m) ? 0 : -EFAULT;
 }
 
 /* A NULL buffer where the kernel copies a result out after the operation:
@@ -294,3 +296,48 @@ int map_info(struct map *m, union bpf_attr *attr)
 	return 0;
 }
 
+
+/* The direct map API (bpfx.h): a bpfx_map_handle is the map itself, with
+ * the reference bpfx_map_handle__get took. The operations build the
+ * attributes MAP_*_ELEM would have and run the same checks, so they
+ * differ from bpfx_bpf() only in skipping the descriptor lookup. */
+struct bpfx_map_handle *bpfx_map_handle__get(int map_fd, int *err)
+{
+	int e = 0;
+	struct map *m = map_fd < 0 ? (e = -EBADF, NULL) : get_map((uint32_t)map_fd, &e);
+	if (err)
+		*err = e;
+	return (struct bpfx_map_handle *)m;
+}
+
+void bpfx_map_handle__put(struct bpfx_map_handle *h)
+{
+	if (h)
+		obj_put(&((struct map *)h)->obj);
+}
+
+static int handle_op(struct bpfx_map_handle *h, const void *key, const void *value,
+		     uint64_t flags, int (*fn)(struct map *, const union bpf_attr *))
+{
+	union bpf_attr a = { .key = (uintptr_t)key, .value = (uintptr_t)value, .flags = flags };
+	if (!h)
+		return -EINVAL;
+	return fn((struct map *)h, &a);
+}
+
+int bpfx_map_handle__lookup(struct bpfx_map_handle *h, const void *key, void *value,
+			    uint64_t flags)
+{
+	return handle_op(h, key, value, flags, do_lookup);
+}
+
+int bpfx_map_handle__update(struct bpfx_map_handle *h, const void *key, const void *value,
+			    uint64_t flags)
+{
+	return handle_op(h, key, value, flags, do_update);
+}
+
+int bpfx_map_handle__delete(struct bpfx_map_handle *h, const void *key)
+{
+	return handle_op(h, key, NULL, 0, do_delete);
+}
