@@ -303,7 +303,9 @@ static int access_map_value(struct vfy_env *env, const struct vfy_reg *r, struct
 	int err = region_ok(env, a->regno, r, off, a->size, m->value_size, false, true);
 	if (err || a->write)
 		return err;
-	if (m->rodata && bounds_is_const(b) && !a->sext) {
+	/* a load of a frozen read-only value is a constant; a helper's
+	 * memory argument (any size, no register to fill) is not a load */
+	if (m->rodata && bounds_is_const(b) && !a->sext && a->size <= 8 && a->out) {
 		uint64_t v = 0;
 		memcpy(&v, (const char *)m->rodata + lo, (size_t)a->size);
 		vfy_reg_const(a->out, v);
