@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helpers/helpers.h"
@@ -27,6 +28,7 @@
 
 #define SPINS_BEFORE_YIELD 128u
 #define YIELDS_BEFORE_CHECK 1024u
+#define CHECKED_LOCK_WAIT_NS (200ull * 1000000) /* checked runs wait at most 200 ms */
 
 static inline void cpu_relax(void)
 {
@@ -42,15 +44,25 @@ static bool holder_gone(uint32_t tid)
 	return kill((pid_t)tid, 0) < 0 && errno == ESRCH;
 }
 
-void helper_spin_lock(uint32_t *lock)
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Takes the lock, waiting at most max_ns (0: forever); -ETIMEDOUT when it
+ * stayed held that long. */
+static int spin_lock_for(uint32_t *lock, uint64_t max_ns)
 {
 	uint32_t me = (uint32_t)gettid();
+	uint64_t deadline = 0;
 	for (unsigned spins = 0;; spins++) {
 		uint32_t cur = __atomic_load_n(lock, __ATOMIC_RELAXED);
 		if (cur == 0 &&
 		    __atomic_compare_exchange_n(lock, &cur, me, false, __ATOMIC_ACQUIRE,
 						__ATOMIC_RELAXED))
-			return;
+			return 0;
 		if (spins < SPINS_BEFORE_YIELD) {
 			cpu_relax();
 			continue;
@@ -59,7 +71,19 @@ void helper_spin_lock(uint32_t *lock)
 		if (spins % YIELDS_BEFORE_CHECK == 0 && cur && holder_gone(cur))
 			__atomic_compare_exchange_n(lock, &cur, 0, false, __ATOMIC_RELAXED,
 						    __ATOMIC_RELAXED);
+		if (max_ns && spins % 64 == 0) {
+			uint64_t now = mono_ns();
+			if (!deadline)
+				deadline = now + max_ns;
+			else if (now > deadline)
+				return -ETIMEDOUT;
+		}
 	}
+}
+
+void helper_spin_lock(uint32_t *lock)
+{
+	(void)spin_lock_for(lock, 0);
 }
 
 void helper_spin_unlock(uint32_t *lock)
@@ -91,7 +115,15 @@ static uint64_t h_spin_lock(uint64_t p, uint64_t r2, uint64_t r3, uint64_t r4, u
 				    "one (the kernel allows one at a time)");
 		return 0;
 	}
-	helper_spin_lock(lock);
+	/* A checked (unverified) program may point at a word that is not a
+	 * lock anyone will release: it must not wait forever. */
+	if (spin_lock_for(lock, run->checked ? CHECKED_LOCK_WAIT_NS : 0)) {
+		bpfx_run_ctx__fault(run, -EDEADLK, "bpf_spin_lock: the lock at 0x%llx stayed "
+				    "held (by thread %u) for %llu ms", (unsigned long long)p,
+				    __atomic_load_n(lock, __ATOMIC_RELAXED),
+				    (unsigned long long)(CHECKED_LOCK_WAIT_NS / 1000000));
+		return 0;
+	}
 	run->held_lock = lock;
 	return 0;
 }

@@ -193,10 +193,28 @@ static void callbacks(void)
 	      "fault in a callback: %d \"%s\"", err, res.fault_msg);
 }
 
+/* A checked program locking a word nobody will release ("held by thread
+ * 1", init, which lives on) stops instead of waiting forever - the
+ * fuzzer's `r2 = 93; callx r2` on a word holding 4. */
+static void lock_never_released(void)
+{
+	struct bpf_insn p[] = {
+		{ .code = BPF_ST | BPF_MEM | BPF_W, .dst_reg = 1, .imm = 1 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 2, .imm = BPF_FUNC_spin_lock },
+		{ .code = BPF_JMP | BPF_CALL | BPF_X, .dst_reg = 2 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct bpfx_run_result res;
+	int err = run(p, 4, false, &res);
+	CHECK(err == -EDEADLK && strstr(res.fault_msg, "stayed held"), "stuck lock: err %d, \"%s\"",
+	      err, res.fault_msg);
+}
+
 int main(void)
 {
 	bad_pointers();
 	unreadable_string();
 	callbacks();
+	lock_never_released();
 	return t_done("helpers_checked");
 }
