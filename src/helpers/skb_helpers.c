@@ -27,10 +27,12 @@ uint64_t helper_skb_load_bytes(uint64_t skb, uint64_t offset, uint64_t to, uint6
 		return 0;
 	uint64_t avail = run->pkt ? run->pkt_end - run->pkt : 0;
 	if (offset > INT32_MAX || len > avail || offset > avail - len) {
-		memset((void *)(uintptr_t)to, 0, len);
+		if (len)
+			memset((void *)(uintptr_t)to, 0, len);
 		return HELPER_ERR(-EFAULT);
 	}
-	memcpy((void *)(uintptr_t)to, (const void *)(run->pkt + offset), len);
+	if (len) /* a zero-length copy may name NULL on both sides */
+		memcpy((void *)(uintptr_t)to, (const void *)(run->pkt + offset), len);
 	return 0;
 }
 
