@@ -23,8 +23,15 @@
 
 #include "tbpf.h"
 #include "tcheck.h"
+#include "tconsume.h"
 #include "tinsn.h"
 #include "vm/slot.h"
+
+/* t_consume_child's poll: 200 ms at most. */
+static int poll_200ms(void *consumer)
+{
+	return bpfx_perf_buffer__poll((struct bpfx_perf_buffer *)consumer, 200);
+}
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define LD_MAP(reg, fd) RAW(BPF_LD | BPF_IMM | BPF_DW, reg, BPF_PSEUDO_MAP_FD, 0, fd), RAW(0, 0, 0, 0, 0)
@@ -288,23 +295,7 @@ static void test_two_processes(void)
 	}
 	int first = bpfx_perf_buffer__poll(pb, 5000);
 	CHECK(first > 0, "woken by the other process: %d", first);
-	/* consume while the producer lives (a slow producer on a loaded
-	 * machine is no failure), then make sure it is gone */
-	int status = 0;
-	pid_t gone = 0;
-	for (int idle = 0; s->cnt < 2000 && idle < 100;) {
-		if (bpfx_perf_buffer__poll(pb, 200) > 0)
-			idle = 0;
-		else if (!gone && (gone = waitpid(pid, &status, WNOHANG)) == 0)
-			idle++;
-		else
-			idle = gone ? idle + 10 : idle + 1; /* producer done: drain a little */
-	}
-	if (!gone) {
-		if (s->cnt < 2000)
-			kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
+	int status = t_consume_child(pid, poll_200ms, pb, &s->cnt, 2000);
 	bool order = true;
 	for (int i = 0; i < s->cnt && i < 2000; i++)
 		order = order && s->first[i] == (uint64_t)i;

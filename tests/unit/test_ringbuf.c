@@ -27,7 +27,14 @@
 #include "maps/ringbuf.h"
 #include "tbpf.h"
 #include "tcheck.h"
+#include "tconsume.h"
 #include "tinsn.h"
+
+/* t_consume_child's poll: 200 ms at most. */
+static int poll_200ms(void *consumer)
+{
+	return bpfx_ringbuf__poll((struct bpfx_ringbuf *)consumer, 200);
+}
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define LD_MAP(reg, fd) RAW(BPF_LD | BPF_IMM | BPF_DW, reg, BPF_PSEUDO_MAP_FD, 0, fd), RAW(0, 0, 0, 0, 0)
@@ -415,23 +422,7 @@ static void test_two_processes(void)
 	s->bytes_ok = true;
 	int first = bpfx_ringbuf__poll(rb, 5000);
 	CHECK(first > 0, "parent woken by the child's first record: %d", first);
-	/* consume while the producer lives (a slow producer on a loaded
-	 * machine is no failure), then make sure it is gone */
-	int status = 0;
-	pid_t gone = 0;
-	for (int idle = 0; s->cnt < 3000 && idle < 100;) {
-		if (bpfx_ringbuf__poll(rb, 200) > 0)
-			idle = 0;
-		else if (!gone && (gone = waitpid(pid, &status, WNOHANG)) == 0)
-			idle++;
-		else
-			idle = gone ? idle + 10 : idle + 1; /* producer done: drain a little */
-	}
-	if (!gone) {
-		if (s->cnt < 3000)
-			kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
+	int status = t_consume_child(pid, poll_200ms, rb, &s->cnt, 3000);
 	bool order = true;
 	for (int i = 0; i < s->cnt && i < 3000; i++)
 		order = order && s->first[i] == (uint64_t)i;
