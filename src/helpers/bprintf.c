@@ -80,16 +80,18 @@ size_t bprintf_read(struct bpfx_run_ctx *run, uint64_t addr, void *dst, size_t l
 	return got < 0 ? 0 : (size_t)got;
 }
 
-long bprintf_const_strlen(struct bpfx_run_ctx *run, const char *p)
+long bprintf_const_strlen(struct bpfx_run_ctx *run, uint64_t addr)
 {
-	long n = 0;
 	if (!run->checked)
-		return (long)strlen(p);
-	for (;; n++) {
-		if (!bpfx_run_ctx__mem_ok(run, p + n, 1, false))
+		return (long)strlen((const char *)(uintptr_t)addr);
+	/* Addresses are integers until proven readable: a program may pass
+	 * NULL or any value, and pointer arithmetic on those is undefined. */
+	for (uint64_t n = 0;; n++) {
+		const char *c = (const char *)(uintptr_t)(addr + n);
+		if (!bpfx_run_ctx__mem_ok(run, c, 1, false))
 			return -1;
-		if (!p[n])
-			return n;
+		if (!*c)
+			return (long)n;
 	}
 }
 

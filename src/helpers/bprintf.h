@@ -37,9 +37,9 @@ int bprintf_format(struct bpfx_run_ctx *run, const char *fmt, size_t fmt_size,
  * unreadable one. */
 size_t bprintf_read(struct bpfx_run_ctx *run, uint64_t addr, void *dst, size_t len);
 
-/* The length of the NUL-terminated string at p that the program may read,
+/* The length of the NUL-terminated string at addr that the program may read,
  * or -1 when it runs into memory the program may not read (checked runs;
  * trusted runs trust the verifier's constant string). */
-long bprintf_const_strlen(struct bpfx_run_ctx *run, const char *p);
+long bprintf_const_strlen(struct bpfx_run_ctx *run, uint64_t addr);
 
 #endif

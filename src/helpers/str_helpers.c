@@ -32,7 +32,7 @@ bool helper_mem_ok(struct bpfx_run_ctx *run, uint64_t ptr, uint64_t size, bool w
  * (and returns -1) when it is not a readable NUL-terminated string. */
 long helper_const_str(struct bpfx_run_ctx *run, uint64_t ptr, const char *helper)
 {
-	long len = bprintf_const_strlen(run, (const char *)(uintptr_t)ptr);
+	long len = bprintf_const_strlen(run, ptr);
 	if (len < 0)
 		bpfx_run_ctx__fault(run, -EFAULT, "%s: the string at 0x%llx is not NUL-terminated "
 				    "memory the program may read", helper,
