@@ -97,7 +97,9 @@ uint64_t vm_ld_pkt(const struct bpfx_run_ctx *run, int32_t k, unsigned size)
 static inline bool vm_access_ok(const struct bpfx_run_ctx *run, uint64_t addr,
 				unsigned size, bool write)
 {
-	if (addr - run->stack_lo <= VM_STACK_SIZE - size)
+	/* size may come from a helper argument: compare it first, or the
+	 * unsigned difference below wraps and admits anything. */
+	if (size <= VM_STACK_SIZE && addr - run->stack_lo <= VM_STACK_SIZE - size)
 		return true;
 	for (size_t i = 0; i < run->given_cnt; i++) {
 		const struct bpfx_region *r = &run->given[i];

@@ -105,6 +105,15 @@ static void bad_pointers(void)
 	struct bpf_insn pcpu_bad[] = { FP(2, -8), MOV64_IMM(1, BAD), MOV64_IMM(3, 0),
 				       CALL(BPF_FUNC_map_lookup_percpu_elem), EXIT() };
 	expect_fault(pcpu_bad, N(pcpu_bad), "bpf_map_lookup_percpu_elem: R1");
+	/* A buffer that starts on the stack but is longer than the whole
+	 * stack (the size is compared before address arithmetic that would
+	 * wrap): found by the exec fuzzer. */
+	struct bpf_insn past_stack[] = { FP(1, -8), MOV64_IMM(2, 8192), MOV64_IMM(3, 0),
+					 CALL(BPF_FUNC_probe_read), EXIT() };
+	expect_fault(past_stack, N(past_stack), "bpf_probe_read: R1 (8192 bytes");
+	struct bpf_insn comm_long[] = { FP(1, -16), MOV64_IMM(2, 4097),
+					CALL(BPF_FUNC_get_current_comm), EXIT() };
+	expect_fault(comm_long, N(comm_long), "bpf_get_current_comm: R1 (4097 bytes");
 }
 
 /* "<%s>" of an unreadable pointer: the kernel prints "<>" and returns 3;
