@@ -9,6 +9,10 @@
 # run. The closing line has the test runner's shape:
 # "fuzz: N passed, M failed".
 #
+# A finding, once fixed, goes to tests/fuzz/regressions/<target>/ (the
+# input file as libFuzzer wrote it): every fuzz run starts from those, and
+# the deterministic unit test of the target replays them in `make test`.
+#
 # FUZZ_TARGETS picks targets (default "elf btf exec"); the corpus grows
 # in $OUT/<target>/corpus across runs of the same build directory.
 # FUZZ_SEED (default 1) makes a run repeatable - CI's verdict does not
@@ -96,6 +100,8 @@ for t in $TARGETS; do
 	fi
 	seed_corpus "$t"
 	dir=$OUT/$t
+	# Inputs that once found a bug run first, every time.
+	[ -d "tests/fuzz/regressions/$t" ] && cp tests/fuzz/regressions/"$t"/* "$dir/corpus/" 2>/dev/null
 	echo "fuzz_$t: running ${SECONDS_EACH}s from $(ls "$dir/corpus" | wc -l) seeds"
 	if "$OUT/fuzz_$t" -max_total_time="$SECONDS_EACH" -seed="$SEED" -max_len=65536 -timeout=10 \
 		-rss_limit_mb=2048 -artifact_prefix="$dir/" -print_final_stats=1 \

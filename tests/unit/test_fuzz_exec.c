@@ -7,7 +7,9 @@
  * Checks: nothing crashes, a good share of programs is valid and runs, and
  * faults are reported with an instruction index inside the program.
  */
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "../fuzz/fuzz_exec.c"
 
@@ -22,8 +24,38 @@ static uint64_t next(void)
 	return progen_next(&gen);
 }
 
+/* Inputs that once broke the target (tests/fuzz/regressions/exec, one
+ * file each, as libFuzzer wrote them): replayed on every run, so a fixed
+ * bug stays fixed whatever the fuzzer's luck. Returns how many ran. */
+static unsigned replay_regressions(const char *dir)
+{
+	unsigned n = 0;
+	DIR *d = opendir(dir);
+	if (!CHECK(d != NULL, "%s: cannot open", dir))
+		return 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		char path[512];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		FILE *f = fopen(path, "rb");
+		if (!CHECK(f != NULL, "%s: cannot open", path))
+			continue;
+		uint8_t data[65536];
+		size_t len = fread(data, 1, sizeof(data), f);
+		fclose(f);
+		fuzz_exec_one(data, len);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
 int main(void)
 {
+	unsigned replayed = replay_regressions("tests/fuzz/regressions/exec");
+	CHECK(replayed >= 2, "regression inputs replayed (%u)", replayed);
+
 	enum { PROGRAMS = 20000, MAX_LEN = 24 };
 	uint8_t buf[32 + MAX_LEN * 8];
 	unsigned valid = 0, ran_clean = 0, faulted = 0, bad_reports = 0;
