@@ -13,6 +13,10 @@ ifeq ($(SANITIZE),1)
 BUILD   ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 OPT     := -O1
+else ifeq ($(SANITIZE),thread)
+BUILD   ?= build-tsan
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+OPT     := -O1
 else
 BUILD   ?= build
 SANFLAGS :=
@@ -56,7 +60,7 @@ CLI     := $(BUILD)/bpfx
 # Tools the examples and benchmarks use (gen_pcap: the firewall's pcap).
 EXAMPLE_BINS := $(BUILD)/examples/gen_pcap
 
-.PHONY: all lib cli examples tests test demo bench fuzz install uninstall clean deps
+.PHONY: all lib cli examples tests test test-tsan demo bench fuzz install uninstall clean deps
 .DEFAULT_GOAL := all
 
 all: lib cli examples
@@ -125,6 +129,19 @@ test: deps
 	$(MAKE) --no-print-directory tests
 	@BUILD=$(BUILD) SANFLAGS="$(SANFLAGS)" tests/run.sh
 
+# The suites that run threads or processes against shared maps, rings,
+# timers and locks, again under ThreadSanitizer (build-tsan/). Races on
+# map values themselves are the kernel's semantics: tests/tsan.supp.
+TSAN_TESTS := test_map_hash test_map_handle test_map_lpm test_map_queue test_map_batch \
+	      test_ringbuf test_perf_event_array test_prog_array test_pin test_prog_pin \
+	      test_helpers_lock test_helpers_timer test_helpers_trace test_hooks \
+	      test_task_helpers test_prog_run_page test_stats shared_pins
+test-tsan: deps
+	$(MAKE) --no-print-directory SANITIZE=thread all tests
+	@BUILD=build-tsan TESTS="$(TSAN_TESTS)" \
+	 TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp:die_after_fork=0:halt_on_error=1" \
+	 tests/run.sh
+
 demo: deps
 	$(MAKE) --no-print-directory all examples
 	@BUILD=$(BUILD) examples/demo.sh
@@ -156,6 +173,6 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfx.pc $(DESTDIR)$(PREFIX)/bin/bpfx
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-tsan build-fuzz
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_LIB_OBJS:.o=.d) $(UNIT_BINS:=.d) $(TOOL_BINS:=.d)

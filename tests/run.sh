@@ -5,12 +5,20 @@
 # Each suite is a binary in $BUILD/tests (test_*: unit tests, run_*:
 # data-driven and differential runners); a suite that crashes or prints
 # no closing line counts as one failure.
+#
+# TESTS="name..." runs only the suites named (test_* binaries or
+# tests/suites/*.sh, without the .sh): `make test-tsan` uses it.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 CONFORMANCE=${BPFX_CONFORMANCE:-../shared/conformance/tests}
 export BPFX_CONFORMANCE=$CONFORMANCE BUILD SANFLAGS=${SANFLAGS:-}
 total_pass=0 total_fail=0 total_skip=0
+ONLY=" ${TESTS:-} "
+
+selected() {
+	[ "$ONLY" = "  " ] || [[ "$ONLY" == *" $1 "* ]]
+}
 
 run_suite() {
 	local name=$1; shift
@@ -36,11 +44,11 @@ run_suite() {
 }
 
 for t in "$BUILD"/tests/test_*; do
-	[ -x "$t" ] || continue
+	[ -x "$t" ] && selected "$(basename "$t")" || continue
 	run_suite "$(basename "$t")" "$t"
 done
 for t in tests/suites/*.sh; do
-	[ -f "$t" ] || continue
+	[ -f "$t" ] && selected "$(basename "$t" .sh)" || continue
 	run_suite "$(basename "$t" .sh)" bash "$t"
 done
 

@@ -62,7 +62,7 @@ static int check_arg(struct vfy_env *env, const struct bpfx_helper *h, int i, in
 	int regno = i + 1, err;
 	enum bpfx_arg_type t = h->args[i];
 	const struct vfy_reg *r = &vfy_regs(env)[regno];
-	int32_t size;
+	int32_t size = 0; /* set by check_size_arg() before use; gcc -O1 cannot tell */
 
 	if (t == BPFX_ARG_NONE || t == BPFX_ARG_CONST_SIZE || t == BPFX_ARG_CONST_SIZE_OR_ZERO)
 		return 0;
