@@ -5,7 +5,9 @@
  * threads at once, each with its own packet, each seeing exactly its
  * packet (the program returns the sum of its bytes and marks one byte,
  * which data_out must show), and the page of a thread that exited is not
- * needed by the next one.
+ * needed by the next one. And a reused page looks fresh: headroom that a
+ * run wrote (after bpf_xdp_adjust_head) reads as zeros in the next run,
+ * as in the kernel's zeroed buffer.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -71,8 +73,50 @@ static void *worker(void *arg)
 	return (void *)bad;
 }
 
+/* Grows the head by 16 bytes (bpf_xdp_adjust_head(ctx, -16)), then
+ * returns the new first 8 bytes, after storing `mark` over them. */
+static int load_head_reader(int32_t mark)
+{
+	struct bpf_insn p[] = {
+		INSN(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0),
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, -16),
+		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_xdp_adjust_head),
+		INSN(BPF_LDX | BPF_MEM | BPF_W, 2, 6, 0, 0),      /* r2 = data */
+		INSN(BPF_LDX | BPF_MEM | BPF_W, 3, 6, 4, 0),      /* r3 = data_end */
+		INSN(BPF_ALU64 | BPF_MOV | BPF_X, 4, 2, 0, 0),
+		INSN(BPF_ALU64 | BPF_ADD | BPF_K, 4, 0, 0, 8),
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, -1),
+		INSN(BPF_JMP | BPF_JGT | BPF_X, 4, 3, 2, 0),
+		INSN(BPF_LDX | BPF_MEM | BPF_DW, 0, 2, 0, 0),
+		INSN(BPF_ST | BPF_MEM | BPF_DW, 2, 0, 0, mark),
+		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+	};
+	union bpf_attr a = { .prog_type = BPF_PROG_TYPE_XDP, .insn_cnt = sizeof(p) / sizeof(p[0]),
+			     .insns = (uintptr_t)p, .license = (uintptr_t)"GPL" };
+	return bpfx_bpf(BPF_PROG_LOAD, &a, sizeof(a));
+}
+
+static void headroom_fresh(void)
+{
+	int fd = load_head_reader(-1);
+	CHECK(fd >= 0, "load head reader: %s", strerror(errno));
+	if (fd < 0)
+		return;
+	uint8_t in[64] = { 1, 2, 3 };
+	for (int i = 0; i < 3; i++) {
+		union bpf_attr a = { 0 };
+		a.test.prog_fd = (uint32_t)fd;
+		a.test.data_in = (uintptr_t)in;
+		a.test.data_size_in = sizeof(in);
+		int err = bpfx_bpf(BPF_PROG_TEST_RUN, &a, sizeof(a));
+		CHECK(err == 0 && a.test.retval == 0, "run %d: headroom read 0x%x (err %d), want 0 "
+		      "although the run before wrote it", i, a.test.retval, err);
+	}
+}
+
 int main(void)
 {
+	headroom_fresh();
 	prog_fd = load();
 	CHECK(prog_fd >= 0, "load: %s", strerror(errno));
 	for (int round = 0; round < 2 && prog_fd >= 0; round++) {
