@@ -19,5 +19,8 @@ int t_map_create(uint32_t type, uint32_t max_entries);
 int t_update(int fd, uint32_t key, uint64_t value);
 /* The value, or 0xdead when the lookup fails. */
 uint64_t t_lookup(int fd, uint32_t key);
+/* Loads a sleepable syscall program named `name` (NULL: none) that adds 1
+ * atomically to the u64 at key 0 of map_fd and returns retval. */
+int t_load_adder(int map_fd, int32_t retval, const char *name);
 
 #endif

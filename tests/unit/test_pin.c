@@ -22,36 +22,10 @@
 
 static char root[64];
 
-
-
-
-
-
-
-/* A syscall program: lock *(u64 *)(map[0]) += 1, `n` times per run. */
-static int adder(int map_fd)
-{
-	struct bpf_insn p[] = {
-		ST(BPF_W, 10, -4, 0),
-		RAW(BPF_LD | BPF_IMM | BPF_DW, 1, BPF_PSEUDO_MAP_FD, 0, map_fd), RAW(0, 0, 0, 0, 0),
-		MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -4),
-		CALL(BPF_FUNC_map_lookup_elem),
-		JMP_IMM(BPF_JEQ, 0, 0, 3),
-		MOV64_IMM(1, 1),
-		RAW(BPF_STX | BPF_ATOMIC | BPF_DW, 0, 1, 0, BPF_ADD),
-		MOV64_IMM(0, 0),
-		EXIT(),
-	};
-	union bpf_attr a = { .prog_type = BPF_PROG_TYPE_SYSCALL, .insn_cnt = sizeof(p) / sizeof(p[0]),
-			     .insns = (uintptr_t)p, .license = (uintptr_t)"GPL",
-			     .prog_flags = BPF_F_SLEEPABLE };
-	return t_sys(BPF_PROG_LOAD, &a);
-}
-
 static int run_adder(const char *pinned, int times)
 {
 	int map = t_get(pinned);
-	int prog = map >= 0 ? adder(map) : -1;
+	int prog = map >= 0 ? t_load_adder(map, 0, NULL) : -1;
 	for (int i = 0; prog >= 0 && i < times; i++) {
 		union bpf_attr t = { .test = { .prog_fd = (uint32_t)prog } };
 		if (t_sys(BPF_PROG_TEST_RUN, &t))

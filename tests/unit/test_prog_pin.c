@@ -21,32 +21,6 @@
 
 static char root[64];
 
-
-
-
-
-
-/* A syscall program: *(u64 *)map[0] += 1 (atomically), returns 7. */
-static int adder(int map_fd)
-{
-	struct bpf_insn p[] = {
-		ST(BPF_W, 10, -4, 0),
-		RAW(BPF_LD | BPF_IMM | BPF_DW, 1, BPF_PSEUDO_MAP_FD, 0, map_fd), RAW(0, 0, 0, 0, 0),
-		MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -4),
-		CALL(BPF_FUNC_map_lookup_elem),
-		JMP_IMM(BPF_JEQ, 0, 0, 3),
-		MOV64_IMM(1, 1),
-		RAW(BPF_STX | BPF_ATOMIC | BPF_DW, 0, 1, 0, BPF_ADD),
-		MOV64_IMM(0, 7),
-		EXIT(),
-	};
-	union bpf_attr a = { .prog_type = BPF_PROG_TYPE_SYSCALL, .insn_cnt = sizeof(p) / sizeof(p[0]),
-			     .insns = (uintptr_t)p, .license = (uintptr_t)"GPL",
-			     .prog_flags = BPF_F_SLEEPABLE };
-	snprintf(a.prog_name, sizeof(a.prog_name), "adder");
-	return t_sys(BPF_PROG_LOAD, &a);
-}
-
 static int run(int prog, uint32_t *retval)
 {
 	union bpf_attr t = { .test = { .prog_fd = (uint32_t)prog } };
@@ -111,7 +85,8 @@ int main(void)
 		return CHECK(0, "mkdtemp"), t_done("prog_pin");
 	setenv("BPFX_FS", root, 1);
 
-	int map = t_map_create(BPF_MAP_TYPE_ARRAY, 4), prog = map >= 0 ? adder(map) : -1;
+	int map = t_map_create(BPF_MAP_TYPE_ARRAY, 4);
+	int prog = map >= 0 ? t_load_adder(map, 7, "adder") : -1;
 	uint32_t ret = 0;
 	CHECK(map >= 0 && prog >= 0, "create map and load: %d %d", map, prog);
 	CHECK(run(prog, &ret) == 0 && ret == 7 && t_lookup(map, 0) == 1, "run here");
