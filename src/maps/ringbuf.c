@@ -145,7 +145,7 @@ void rb_commit(struct map *m, void *sample, uint64_t flags, bool discard)
 	 * consumer's position only then (the kernel always does). */
 	if ((flags & BPF_RB_NO_WAKEUP) && !(flags & BPF_RB_FORCE_WAKEUP))
 		return;
-	if (!atomic_load(&rb_shared(m)->wake.waiting))
+	if (!wake_wanted(&rb_shared(m)->wake))
 		return;
 	uint64_t rec_pos = (uint64_t)((char *)h - (char *)m->data);
 	uint64_t cons = atomic_load(rb_cons_pos(m)) & rb_mask(m);

@@ -18,7 +18,10 @@
 /* Runs on a producer's thread, after its record is visible. */
 void wake_signal(struct wake_word *w, int file, const void *base)
 {
-	if (!atomic_load(&w->waiting) || !atomic_exchange(&w->waiting, 0))
+	bool flagged = atomic_load(&w->waiting) && atomic_exchange(&w->waiting, 0);
+	bool ring = atomic_load(&w->sleepers) && !atomic_load(&w->rung) &&
+		    !atomic_exchange(&w->rung, 1);
+	if (!flagged && !ring)
 		return;
 	atomic_fetch_add(&w->seq, 1);
 	off_t off = (off_t)((const char *)&w->byte - (const char *)base);
@@ -156,20 +159,26 @@ int wake_poll(struct wake_watch *ww, struct wake_word *w, int (*drain)(void *),
 		return n;
 	int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
 	for (;;) {
-		/* About to sleep: arm, look once more, then wait. */
-		wake_watch_arm(ww, w);
-		if ((n = drain(arg)))
-			return n;
+		/* About to sleep: count in, look once more (a producer that
+		 * committed before the count did not wake), then wait. */
+		atomic_store(&w->rung, 0);
+		atomic_fetch_add(&w->sleepers, 1);
+		atomic_thread_fence(memory_order_seq_cst);
+		n = drain(arg);
 		int64_t left = deadline < 0 ? -1 : deadline - now_ms();
-		if (deadline >= 0 && left <= 0)
-			return 0;
+		if (n || (deadline >= 0 && left <= 0)) {
+			atomic_fetch_sub(&w->sleepers, 1);
+			return n;
+		}
 		int wait = left > INT_MAX ? INT_MAX : (int)left, cap = cap_ms ? cap_ms(arg) : -1;
 		if (cap >= 0 && (wait < 0 || wait > cap))
 			wait = cap;
 		int r = wake_watch_wait(ww, wait);
+		atomic_fetch_sub(&w->sleepers, 1);
 		if (r < 0)
 			return r;
-		if ((n = wake_consume(ww, w, drain, arg)))
+		wake_watch_drain(ww, w);
+		if ((n = drain(arg)))
 			return n;
 	}
 }

@@ -18,12 +18,31 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* In the map's shared memory, alone on its cache line. */
+/* In the map's shared memory, alone on its cache line.
+ *
+ * Two ways to ask for a wake-up. `waiting` is a flag for consumers that
+ * sleep in their own epoll (wake_consume): set until a producer takes it.
+ * `sleepers` counts consumers inside wake_poll's sleep, each for the
+ * length of that sleep only: a consumer that is awake, draining, asks
+ * for nothing, so a steady producer writes no wake-ups; `rung` makes
+ * it one write per sleep: a consumer clears it before counting in, the
+ * first producer to ring sets it. (A consumer killed in its sleep leaves
+ * the count up: producers then ring once after each sleep of another -
+ * never wrong.) */
 struct wake_word {
 	_Alignas(64) atomic_uint waiting;  /* a consumer is about to sleep */
 	atomic_uint seq;                   /* bumped by each wake-up */
 	uint8_t byte;                      /* what wake_signal writes */
+	atomic_uint sleepers;              /* consumers sleeping in wake_poll */
+	atomic_uint rung;                  /* they were woken since the last count-in */
 };
+
+/* Producer side: does any consumer want a wake-up? (Cheap: one cache
+ * line, read-only while nobody sleeps.) */
+static inline bool wake_wanted(struct wake_word *w)
+{
+	return atomic_load(&w->waiting) || atomic_load(&w->sleepers);
+}
 
 /* Producer side: wakes the consumers if one is waiting. `file` is the
  * map's file and `base` its mapping's start (to find the byte's offset). */
