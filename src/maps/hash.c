@@ -136,7 +136,12 @@ static int htab_layout(uint32_t type, uint32_t key_size, uint32_t value_size,
 		return -E2BIG;
 	h->elem_size = (uint32_t)elem;
 	h->nr_elems = (uint32_t)nr_elems;
-	h->nr_pools = h->lru ? nr_lists : 1;
+	/* LRU maps: one pool per LRU list. Plain ones: one per runner slot,
+	 * so that threads updating at once do not all pop and push at the
+	 * head of one free list (the kernel's per-CPU free lists). */
+	h->nr_pools = h->lru ? nr_lists : map_nr_slots();
+	if (h->nr_pools > h->nr_elems)
+		h->nr_pools = h->nr_elems ? h->nr_elems : 1;
 	h->pool_size = h->nr_elems / h->nr_pools;
 	h->n_stripes = h->n_buckets < HTAB_MAX_STRIPES ? h->n_buckets : HTAB_MAX_STRIPES;
 
@@ -400,6 +405,21 @@ int htab_lookup_copy(struct map *m, const void *key, void *value, uint64_t flags
 	}
 }
 
+/* Plain maps: an element from the caller's pool, else from any other (a
+ * pool can run dry while others still have free elements). */
+static uint32_t pop_any(struct map *m)
+{
+	const struct htab *h = htab_of(m);
+	uint32_t pi = htab_own_pool(h);
+
+	for (uint32_t n = 0; n < h->nr_pools; n++, pi = pi + 1 < h->nr_pools ? pi + 1 : 0) {
+		uint32_t idx = htab_pool_pop(m, htab_pool_at(m, pi));
+		if (idx != HTAB_NONE)
+			return idx;
+	}
+	return HTAB_NONE;
+}
+
 /* A new key, under the stripe lock of bucket b. */
 static int insert_new(struct map *m, uint32_t b, const void *key, uint32_t hash,
 		      const struct htab_src *src)
@@ -411,7 +431,7 @@ static int insert_new(struct map *m, uint32_t b, const void *key, uint32_t hash,
 
 	if (!htab_count_reserve(h))
 		return -E2BIG;
-	idx = htab_pool_pop(m, htab_pool_at(m, 0));
+	idx = pop_any(m);
 	if (idx == HTAB_NONE) { /* spares all in flight at this instant */
 		atomic_fetch_sub_explicit(&h->count, 1, memory_order_relaxed);
 		return -E2BIG;
@@ -432,7 +452,7 @@ static void replace(struct map *m, uint32_t b, uint32_t old, const void *key, ui
 		    const struct htab_src *src, uint32_t *freed)
 {
 	struct htab_stripe *st = htab_stripe_of(m, b);
-	uint32_t idx = htab_pool_pop(m, htab_pool_at(m, 0));
+	uint32_t idx = pop_any(m);
 	unsigned s;
 
 	if (idx == HTAB_NONE) {

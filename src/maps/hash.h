@@ -42,9 +42,12 @@
  *   map; at worst one element, or one key of a HASH map's capacity, leaks
  *   per death. A reader spinning on an odd seqcount for long takes the
  *   lock once, which triggers that repair.
- * - Free elements sit on lock-free stacks (tagged head against ABA);
- *   elements never used yet are handed out by a bump counter, so creating
- *   a big map touches no element memory.
+ * - Free elements sit on lock-free stacks (tagged head against ABA), one
+ *   per pool; elements never used yet are handed out by a bump counter, so
+ *   creating a big map touches no element memory. A plain map has a pool
+ *   per runner slot: a thread pops from and pushes to its own, and takes
+ *   from the others only when its own is dry (like the kernel's per-CPU
+ *   free lists); an LRU map has a pool per LRU list.
  * - Values and keys are written and read with 8-byte atomics (values and
  *   keys are 8-aligned and padded to 8 bytes); every load is an acquire,
  *   every store a release, which is what the seqcounts rely on.
@@ -154,6 +157,14 @@ static inline struct htab_stripe *htab_stripe_of(const struct map *m, uint32_t b
 {
 	const struct htab *h = htab_of(m);
 	return (struct htab_stripe *)((char *)m->data + h->stripes_off) + (b & (h->n_stripes - 1));
+}
+
+/* The pool of the calling thread in a plain map: its runner slot (pools
+ * are as many as slots, so no division on this path in practice). */
+static inline uint32_t htab_own_pool(const struct htab *h)
+{
+	uint32_t s = vm_slot();
+	return s < h->nr_pools ? s : s % h->nr_pools;
 }
 
 static inline struct htab_pool *htab_pool_at(const struct map *m, uint32_t i)

@@ -137,12 +137,13 @@ uint32_t htab_pool_pop(struct map *m, struct htab_pool *p)
 	return HTAB_NONE;
 }
 
-/* Gives an element the caller owns (TAKEN, in no chain) back to its pool:
- * the pool whose range holds it. */
+/* Gives an element the caller owns (TAKEN, in no chain) back: an LRU map
+ * to the pool whose range holds it (its clock sweeps that range), a plain
+ * map to the caller's own pool, where its next update will look first. */
 void htab_pool_push(struct map *m, uint32_t idx)
 {
 	const struct htab *h = htab_of(m);
-	uint32_t pi = idx / h->pool_size;
+	uint32_t pi = h->lru ? idx / h->pool_size : htab_own_pool(h);
 	struct htab_pool *p = htab_pool_at(m, pi < h->nr_pools ? pi : 0);
 	struct htab_elem *e = htab_elem_at(m, idx);
 	uint64_t head = HTAB_LOAD(&p->free), nh;
