@@ -3,15 +3,28 @@
  * Object lifetime and ids. Live objects of each kind are kept in a list
  * sorted by id (ids only grow, so creation appends), under one mutex; the
  * list holds no reference, it only lets *_GET_NEXT_ID and *_GET_FD_BY_ID
- * find live objects. Ids are unique within the process for now; with pins
- * they will come from the bpffs root so they are unique there.
+ * find live objects.
+ *
+ * Ids are unique within the bpffs root: they come from counters that every
+ * process of the root shares (<root>/.bpfx-ids, one cache line per kind),
+ * so two processes never show the same id for different objects. Without
+ * a root (or when that file cannot be mapped) they come from this
+ * process's own counters. *_GET_FD_BY_ID still finds only this process's
+ * objects.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/bpffs.h"
 #include "api/obj.h"
 #include "util/alloc.h"
 
@@ -23,6 +36,52 @@ static struct {
 	size_t cnt, cap;
 	uint32_t last_id;
 } registry[OBJ_KINDS];
+
+/* <root>/.bpfx-ids: the last id given out, per kind, each on its own
+ * cache line. Mapped once per process, on the first object. */
+#define IDS_FILE ".bpfx-ids"
+#define IDS_STRIDE 16                  /* uint32 words: 64 bytes */
+#define IDS_SIZE 4096
+
+static _Atomic uint32_t *shared_ids;
+static pthread_once_t ids_once = PTHREAD_ONCE_INIT;
+
+static void map_shared_ids(void)
+{
+	const char *root = bpffs_root();
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!root || snprintf(path, sizeof(path), "%s/" IDS_FILE, root) >= (int)sizeof(path))
+		return;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	/* Several processes may size it at once: the same size, no harm. */
+	if (fstat(fd, &st) == 0 && (st.st_size >= IDS_SIZE || ftruncate(fd, IDS_SIZE) == 0)) {
+		void *p = mmap(NULL, IDS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p != MAP_FAILED)
+			shared_ids = p;
+	}
+	close(fd);
+}
+
+/* The next id of a kind: 0 when they ran out (the kernel's ids are
+ * positive ints). Caller holds registry_lock, so this process's ids grow
+ * in the order its objects are added. */
+static uint32_t next_id(enum obj_kind kind, uint32_t *last)
+{
+	pthread_once(&ids_once, map_shared_ids);
+	if (!shared_ids)
+		return *last == INT32_MAX ? 0 : ++*last;
+	_Atomic uint32_t *c = &shared_ids[(size_t)kind * IDS_STRIDE];
+	uint32_t id = atomic_load(c);
+	do {
+		if (id >= INT32_MAX)
+			return 0;
+	} while (!atomic_compare_exchange_weak(c, &id, id + 1));
+	return id + 1;
+}
 
 static int registry_add(struct obj *o)
 {
@@ -40,11 +99,10 @@ static int registry_add(struct obj *o)
 		r->objs = n;
 		r->cap = cap;
 	}
-	if (r->last_id == INT32_MAX) { /* the kernel's ids are positive ints */
+	if (!(o->id = next_id(o->kind, &r->last_id))) {
 		err = -ENOSPC;
 		goto out;
 	}
-	o->id = ++r->last_id;
 	r->objs[r->cnt++] = o;
 out:
 	pthread_mutex_unlock(&registry_lock);

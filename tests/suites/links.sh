@@ -39,12 +39,20 @@ check $? "link_make: a pinned cgroup link"
 
 out=$("$BPFX" link show pinned cglink)
 check $? "link show pinned"
-want=$(printf '1: cgroup  prog 1  \n\tcgroup_id %s  attach_type cgroup_inet_ingress  ' "$cgid")
-[ "$out" = "$want" ]
+# Ids come from the bpffs root's counters: each process that opens the pin
+# gives the link and its program new ones, never one seen before.
+link_id=$(sed -nE '1s/^([0-9]+): .*/\1/p' <<<"$out")
+prog_id=$(sed -nE '1s/.*  prog ([0-9]+)  $/\1/p' <<<"$out")
+want=$(printf '%s: cgroup  prog %s  \n\tcgroup_id %s  attach_type cgroup_inet_ingress  ' \
+	"$link_id" "$prog_id" "$cgid")
+[ -n "$link_id" ] && [ -n "$prog_id" ] && [ "$out" = "$want" ]
 check $? "link show: [$out]"
 out=$("$BPFX" -j link show pinned cglink)
-[ "$out" = "{\"id\":1,\"type\":\"cgroup\",\"prog_id\":1,\"cgroup_id\":$cgid,\"attach_type\":\"cgroup_inet_ingress\"}" ]
+grep -qxE "\\{\"id\":[0-9]+,\"type\":\"cgroup\",\"prog_id\":[0-9]+,\"cgroup_id\":$cgid,\"attach_type\":\"cgroup_inet_ingress\"\\}" <<<"$out"
 check $? "link show -j: $out"
+out2=$("$BPFX" link show pinned cglink | sed -nE '1s/^([0-9]+): .*/\1/p')
+[ -n "$out2" ] && [ "$out2" != "$link_id" ]
+check $? "ids are unique within the bpffs root: two processes, two ids ($link_id, $out2)"
 
 "$BPFX" link pin pinned cglink again && [ -f "$BPFX_FS/again" ]
 check $? "link pin LINK FILE"

@@ -34,6 +34,47 @@ static int run_adder(const char *pinned, int times)
 	return prog >= 0 ? 0 : -1;
 }
 
+/* The id of map fd, or 0. */
+static uint32_t map_id(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	union bpf_attr a = { .info = { .bpf_fd = (uint32_t)fd, .info_len = sizeof(info),
+				       .info = (uintptr_t)&info } };
+	return t_sys(BPF_OBJ_GET_INFO_BY_FD, &a) ? 0 : info.id;
+}
+
+/* Ids come from the bpffs root: maps created by two processes at once
+ * never share one (each side creates 50 and the child sends its ids). */
+static void ids_unique_in_root(void)
+{
+	enum { N = 50 };
+	uint32_t mine[N], theirs[N];
+	int fds[2];
+	if (!CHECK(pipe(fds) == 0, "pipe"))
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (int i = 0; i < N; i++)
+			theirs[i] = map_id(t_map_create(BPF_MAP_TYPE_ARRAY, 1));
+		_exit(write(fds[1], theirs, sizeof(theirs)) == sizeof(theirs) ? 0 : 1);
+	}
+	for (int i = 0; i < N; i++)
+		mine[i] = map_id(t_map_create(BPF_MAP_TYPE_ARRAY, 1));
+	bool got = read(fds[0], theirs, sizeof(theirs)) == sizeof(theirs);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	close(fds[0]);
+	close(fds[1]);
+	int same = 0, zero = 0;
+	for (int i = 0; i < N; i++) {
+		zero += !mine[i] || !theirs[i];
+		for (int j = 0; j < N; j++)
+			same += mine[i] == theirs[j];
+	}
+	CHECK(got && status == 0 && zero == 0 && same == 0,
+	      "two processes' map ids: %d shared, %d missing", same, zero);
+}
+
 int main(void)
 {
 	snprintf(root, sizeof(root), "/tmp/bpfx-pin-test-XXXXXX");
@@ -64,6 +105,8 @@ int main(void)
 		fclose(f);
 	}
 	CHECK(t_get("junk") == -EINVAL, "get a file that is not a map: EINVAL");
+
+	ids_unique_in_root();
 
 	/* Another process opens the pins and writes; we see its writes. */
 	pid_t pid = fork();
