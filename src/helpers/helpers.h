@@ -75,6 +75,12 @@ extern const struct helper_group helpers_str_group, helpers_trace_group,
 	helpers_callback_group, helpers_percpu_group, helpers_lock_group, helpers_timer_group;
 extern const struct helper_group helpers_xdp_group, helpers_csum_group, helpers_skb_adjust_group;
 extern const struct helper_group helpers_task_group;
+extern const struct helper_group helpers_stack_group;
+
+/* May a program of prog_type call helper helper_id (stack_helpers.c)? The
+ * kernel's per-type helper sets, for the helpers bpfx restricts: false
+ * makes PROG_LOAD refuse the program as the kernel's verifier does. */
+bool helper_prog_type_ok(uint32_t prog_type, uint32_t helper_id);
 
 /* Every built-in helper, sorted by id: built on first use (thread-safe),
  * then immutable. *cnt gets the number of entries; NULL if out of memory. */

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* bpf_get_stackid and bpf_get_stack at the getppid of chain.c (the first
+ * one only): results[i] holds the helpers' return values, stacks the
+ * stack ids' ips, bufs the bpf_get_stack buffers. See stackmap.sh. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16);
+	__uint(key_size, 4);
+	__uint(value_size, 4 * 8);     /* 4 frames: f3, f2, f1, main */
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16);
+	__uint(key_size, 4);
+	__uint(value_size, 3 * 8);     /* skip 1: f2, f1, main */
+} stacks1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1);        /* one bucket: every stack collides */
+	__uint(key_size, 4);
+	__uint(value_size, 2 * 8);
+} tiny SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 16);
+	__type(key, __u32);
+	__type(value, __s64);
+} results SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64[6]);
+} bufs SEC(".maps");
+
+static void put(__u32 k, __s64 v)
+{
+	bpf_map_update_elem(&results, &k, &v, 0);
+}
+
+SEC("tp/syscalls/sys_enter_getppid")
+int at_getppid(void *ctx)
+{
+	char comm[16];
+	__u32 k0 = 0, k1 = 1;
+	__s64 *done = bpf_map_lookup_elem(&results, &(__u32){15});
+	__u64 *b0 = bpf_map_lookup_elem(&bufs, &k0), *b1 = bpf_map_lookup_elem(&bufs, &k1);
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (comm[0] != 'c' || comm[1] != 'h' || comm[2] != 'a' || comm[3] != 'i' ||
+	    comm[4] != 'n' || comm[5] || !done || *done || !b0 || !b1)
+		return 0;
+	*done = 1;
+	put(0, bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK));
+	put(1, bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK));          /* same id */
+	put(2, bpf_get_stackid(ctx, &stacks1, BPF_F_USER_STACK | 1));     /* from f2 */
+	put(3, bpf_get_stack(ctx, b0, 6 * 8, BPF_F_USER_STACK));
+	put(4, bpf_get_stack(ctx, b1, 2 * 8, BPF_F_USER_STACK | 2));      /* f1, main */
+	put(5, bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK | (1 << 12)));  /* bad flag */
+	put(6, bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK | 255));    /* skips all */
+	put(7, bpf_get_stack(ctx, b1 + 2, 12, BPF_F_USER_STACK));         /* size % 8 */
+	put(8, bpf_get_stackid(ctx, &tiny, BPF_F_USER_STACK));
+	put(9, bpf_get_stackid(ctx, &tiny, BPF_F_USER_STACK | 1));        /* collides */
+	put(10, bpf_get_stackid(ctx, &tiny, BPF_F_USER_STACK | 1 | BPF_F_REUSE_STACKID));
+	put(11, bpf_get_stackid(ctx, &tiny, BPF_F_USER_STACK | BPF_F_FAST_STACK_CMP));
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
