@@ -40,6 +40,9 @@ struct {
 	__type(value, __u64[6]);
 } bufs SEC(".maps");
 
+/* Set by tests/tools/ktrace in the kernel run (first in .rodata). */
+const volatile __u32 target_tgid = 0;
+
 static void put(__u32 k, __s64 v)
 {
 	bpf_map_update_elem(&results, &k, &v, 0);
@@ -53,6 +56,8 @@ int at_getppid(void *ctx)
 	__s64 *done = bpf_map_lookup_elem(&results, &(__u32){15});
 	__u64 *b0 = bpf_map_lookup_elem(&bufs, &k0), *b1 = bpf_map_lookup_elem(&bufs, &k1);
 
+	if (target_tgid && bpf_get_current_pid_tgid() >> 32 != target_tgid)
+		return 0;
 	bpf_get_current_comm(comm, sizeof(comm));
 	if (comm[0] != 'c' || comm[1] != 'h' || comm[2] != 'a' || comm[3] != 'i' ||
 	    comm[4] != 'n' || comm[5] || !done || *done || !b0 || !b1)

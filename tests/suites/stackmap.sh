@@ -16,7 +16,7 @@ export BPFX_FS=$tmp/fs
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$tmp/san"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$tmp/san:print_stacktrace=1"
 mkdir -p "$BPFX_FS"
-pass=0 fail=0
+pass=0 fail=0 skip=0
 
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL $*" >&2; }
@@ -116,6 +116,36 @@ check "a deleted id is gone" \
 if "$BPFX" map update pinned "$BPFX_FS/s/stacks" key 0 0 0 0 value $(printf '0 %.0s' {1..32}) \
 	>/dev/null 2>&1; then bad "update of a stack map succeeded"; else ok; fi
 
+# ---- the same in the kernel (tests/tools/ktrace), address space layout
+# not randomised, so that libc's addresses agree too: the ids (hashes of
+# the stacks), the errnos, the stacks' ips and their lengths (libc, built
+# without frame pointers, ends the chain after main's caller) must be the
+# kernel's, byte for byte.
+. tests/suites/lib/raw_dump.sh
+kcmd=(/usr/bin/setarch "$(uname -m)" -R "$objs/chain")
+if ! setarch "$(uname -m)" -R true 2>/dev/null; then
+	echo "stackmap: setarch -R unavailable: kernel comparison skipped" >&2
+	skip=$((skip + 1))
+else
+	kout=$("$BUILD/tests/ktrace" "$objs/stack.bpf.o" results,bufs -- "${kcmd[@]}" 2>"$tmp/kerr")
+	case $kout in
+	skip:*) skip=$((skip + 1)); echo "stackmap: kernel comparison skipped: ${kout#skip: }" >&2;;
+	"") bad "ktrace: $(head -c 300 "$tmp/kerr")";;
+	*)
+		"$BPFX" trace "$objs/stack.bpf.o" pinmaps kd -- "${kcmd[@]}" 2>"$tmp/err" ||
+			bad "bpfx trace (setarch) failed"
+		bout=""
+		for m in results bufs; do
+			bout+="map $m"$'\n'"$(raw_dump "kd/$m")"$'\n'
+		done
+		bout=${bout%$'\n'}
+		if [ "$kout" = "$bout" ]; then ok; else
+			bad "the stacks differ from the kernel's"
+			diff <(echo "$kout") <(echo "$bout") | head -20 >&2
+		fi;;
+	esac
+fi
+
 # Program types: a socket filter may not call bpf_get_stackid.
 cat >"$tmp/sf.bpf.c" <<'C'
 #include <linux/bpf.h>
@@ -138,5 +168,9 @@ if ls "$tmp"/san.* >/dev/null 2>&1; then
 else
 	ok
 fi
-echo "stackmap: $pass passed, $fail failed"
+if [ "$skip" -gt 0 ]; then
+	echo "stackmap: $pass passed, $fail failed, $skip skipped"
+else
+	echo "stackmap: $pass passed, $fail failed"
+fi
 [ "$fail" -eq 0 ]
