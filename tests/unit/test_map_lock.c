@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * BPF_F_LOCK from user space, differentially: maps whose BTF value has a
+ * struct bpf_spin_lock, created, updated and read with and without
+ * BPF_F_LOCK in bpfx and in the kernel; every return value, errno and
+ * byte read back must agree (the lock word reads as 0, updates leave it
+ * alone, BPF_F_LOCK without a lock is -EINVAL, a lock in a map type that
+ * may not have one is -EOPNOTSUPP). The bpfx side is also checked against
+ * written expectations, so the test stands without a kernel.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpfx/bpfx.h>
+
+#include "btf_build.h"
+#include "kbpf.h"
+#include "tcheck.h"
+
+typedef int (*bpf_fn)(int cmd, union bpf_attr *attr, unsigned int size);
+
+#define MAX_STEPS 64
+
+struct step {
+	char what[48];
+	int ret, err;
+	uint32_t out[4];
+};
+
+struct transcript {
+	struct step s[MAX_STEPS];
+	int n;
+};
+
+static struct transcript *T;
+static bpf_fn SYS;
+static struct bb builder;
+static uint8_t blob[4096];
+static size_t blob_len;
+
+/* Types: 1 int, 2 struct bpf_spin_lock, 3 struct locked { a; lock; b; c },
+ * 4 struct plain { a; b; c; d }. (A struct with two locks: the kernel
+ * refuses the BTF itself, E2BIG.) */
+static void build_blob(void)
+{
+	struct bb *b = &builder;
+	bb_init(b);
+	uint32_t i = bb_int(b, "int", 4, BTF_INT_SIGNED, 32);
+	uint32_t l = bb_struct(b, BTF_KIND_STRUCT, "bpf_spin_lock", 0, 1, 4);
+	bb_member(b, "val", i, 0);
+	bb_struct(b, BTF_KIND_STRUCT, "locked", 0, 4, 16);
+	bb_member(b, "a", i, 0);
+	bb_member(b, "lock", l, 32);
+	bb_member(b, "b", i, 64);
+	bb_member(b, "c", i, 96);
+	bb_struct(b, BTF_KIND_STRUCT, "plain", 0, 4, 16);
+	bb_member(b, "a", i, 0);
+	bb_member(b, "b", i, 32);
+	bb_member(b, "c", i, 64);
+	bb_member(b, "d", i, 96);
+	blob_len = bb_blob(b, blob, sizeof(blob));
+}
+
+static int rec(const char *what, int ret, const uint32_t *out)
+{
+	struct step *s = &T->s[T->n < MAX_STEPS ? T->n++ : MAX_STEPS - 1];
+	snprintf(s->what, sizeof(s->what), "%s", what);
+	s->ret = ret < 0 ? -1 : ret > 0 ? 1 : 0;
+	s->err = ret < 0 ? errno : 0;
+	memset(s->out, 0, sizeof(s->out));
+	if (out && ret == 0)
+		memcpy(s->out, out, sizeof(s->out));
+	return ret;
+}
+
+static int create(const char *what, int btf, uint32_t type, uint32_t value_id, uint32_t vs)
+{
+	union bpf_attr a = { .map_type = type, .key_size = 4, .value_size = vs,
+			     .max_entries = 4, .btf_fd = (uint32_t)btf, .btf_key_type_id = 1,
+			     .btf_value_type_id = value_id };
+	errno = 0;
+	return rec(what, SYS(BPF_MAP_CREATE, &a, sizeof(a)), NULL);
+}
+
+static void update(const char *what, int fd, uint32_t key, const uint32_t v[4], uint64_t flags)
+{
+	union bpf_attr a = { .map_fd = (uint32_t)fd, .key = (uintptr_t)&key,
+			     .value = (uintptr_t)v, .flags = flags };
+	errno = 0;
+	rec(what, SYS(BPF_MAP_UPDATE_ELEM, &a, sizeof(a)), NULL);
+}
+
+static void lookup(const char *what, int fd, uint32_t key, uint64_t flags)
+{
+	uint32_t out[4] = { 0xeeeeeeee, 0xeeeeeeee, 0xeeeeeeee, 0xeeeeeeee };
+	union bpf_attr a = { .map_fd = (uint32_t)fd, .key = (uintptr_t)&key,
+			     .value = (uintptr_t)out, .flags = flags };
+	errno = 0;
+	rec(what, SYS(BPF_MAP_LOOKUP_ELEM, &a, sizeof(a)), out);
+}
+
+static void scenario(struct transcript *t, bpf_fn sys)
+{
+	int fds[8], nfd = 0;
+	memset(t, 0, sizeof(*t));
+	T = t;
+	SYS = sys;
+	union bpf_attr la = { .btf = (uintptr_t)blob, .btf_size = (uint32_t)blob_len };
+	int btf = sys(BPF_BTF_LOAD, &la, sizeof(la));
+	rec("btf load", btf, NULL);
+	if (btf < 0)
+		return;
+	int arr = fds[nfd++] = create("array with lock", btf, BPF_MAP_TYPE_ARRAY, 3, 16);
+	int hash = fds[nfd++] = create("hash with lock", btf, BPF_MAP_TYPE_HASH, 3, 16);
+	int plain = fds[nfd++] = create("array without lock", btf, BPF_MAP_TYPE_ARRAY, 4, 16);
+	fds[nfd++] = create("percpu array with lock", btf, BPF_MAP_TYPE_PERCPU_ARRAY, 3, 16);
+	fds[nfd++] = create("lru hash with lock", btf, BPF_MAP_TYPE_LRU_HASH, 3, 16);
+
+	const uint32_t v1[4] = { 1, 0x55555555, 2, 3 }, v2[4] = { 4, 0x66666666, 5, 6 };
+	update("array update", arr, 0, v1, 0);
+	lookup("array lookup", arr, 0, 0);
+	lookup("array lookup F_LOCK", arr, 0, BPF_F_LOCK);
+	update("array update F_LOCK", arr, 1, v2, BPF_F_LOCK);
+	lookup("array lookup 1 F_LOCK", arr, 1, BPF_F_LOCK);
+	update("array F_LOCK|NOEXIST", arr, 1, v1, BPF_F_LOCK | BPF_NOEXIST);
+	update("array F_LOCK|EXIST", arr, 1, v1, BPF_F_LOCK | BPF_EXIST);
+	update("array F_LOCK bad flag", arr, 1, v1, BPF_F_LOCK | 8);
+	lookup("array lookup bad flag", arr, 1, 2);
+	update("array F_LOCK past the end", arr, 9, v1, BPF_F_LOCK);
+	update("plain update F_LOCK", plain, 0, v1, BPF_F_LOCK);
+	lookup("plain lookup F_LOCK", plain, 0, BPF_F_LOCK);
+	update("plain update", plain, 0, v1, 0);
+	lookup("plain lookup", plain, 0, 0);
+
+	update("hash F_LOCK new key", hash, 5, v1, BPF_F_LOCK);
+	lookup("hash lookup F_LOCK", hash, 5, BPF_F_LOCK);
+	update("hash F_LOCK|NOEXIST", hash, 5, v2, BPF_F_LOCK | BPF_NOEXIST);
+	update("hash F_LOCK|EXIST missing", hash, 6, v2, BPF_F_LOCK | BPF_EXIST);
+	update("hash F_LOCK existing", hash, 5, v2, BPF_F_LOCK);
+	lookup("hash lookup", hash, 5, 0);
+	update("hash update plain", hash, 5, v1, 0);
+	lookup("hash lookup after", hash, 5, BPF_F_LOCK);
+	lookup("hash lookup missing F_LOCK", hash, 7, BPF_F_LOCK);
+	update("hash F_LOCK bad flag", hash, 5, v1, BPF_F_LOCK | 8);
+	for (int i = 0; i < nfd; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	close(btf);
+}
+
+static const struct { const char *what; int ret, err; uint32_t out[4]; } expect[] = {
+	{ "array with lock", 1, 0, { 0 } }, { "hash with lock", 1, 0, { 0 } },
+	{ "array without lock", 1, 0, { 0 } },
+	{ "percpu array with lock", -1, EOPNOTSUPP, { 0 } },
+	{ "array lookup", 0, 0, { 1, 0, 2, 3 } },
+	{ "array lookup F_LOCK", 0, 0, { 1, 0, 2, 3 } },
+	{ "array lookup 1 F_LOCK", 0, 0, { 4, 0, 5, 6 } },
+	{ "array F_LOCK|NOEXIST", -1, EEXIST, { 0 } },
+	{ "array F_LOCK bad flag", -1, EINVAL, { 0 } },
+	{ "plain update F_LOCK", -1, EINVAL, { 0 } },
+	{ "plain lookup F_LOCK", -1, EINVAL, { 0 } },
+	{ "plain lookup", 0, 0, { 1, 0x55555555, 2, 3 } },
+	{ "hash lookup F_LOCK", 0, 0, { 1, 0, 2, 3 } },
+	{ "hash F_LOCK|NOEXIST", -1, EEXIST, { 0 } },
+	{ "hash F_LOCK|EXIST missing", -1, ENOENT, { 0 } },
+	{ "hash lookup", 0, 0, { 4, 0, 5, 6 } },
+	{ "hash lookup after", 0, 0, { 1, 0, 2, 3 } },
+};
+
+int main(void)
+{
+	static struct transcript mine, theirs;
+
+	build_blob();
+	scenario(&mine, bpfx_bpf);
+	for (size_t e = 0; e < sizeof(expect) / sizeof(expect[0]); e++) {
+		bool found = false;
+		for (int i = 0; i < mine.n; i++) {
+			const struct step *s = &mine.s[i];
+			if (strcmp(s->what, expect[e].what))
+				continue;
+			found = true;
+			CHECK(s->ret == expect[e].ret && s->err == expect[e].err &&
+			      !memcmp(s->out, expect[e].out, sizeof(s->out)),
+			      "bpfx %s: ret %d errno %d out %x %x %x %x", s->what, s->ret, s->err,
+			      s->out[0], s->out[1], s->out[2], s->out[3]);
+		}
+		CHECK(found, "step %s ran", expect[e].what);
+	}
+	const char *why = kbpf_unavailable();
+	if (why) {
+		t_skip("kernel comparison of BPF_F_LOCK: %s", why);
+		return t_done("map_lock");
+	}
+	scenario(&theirs, kbpf_sys);
+	CHECK(mine.n == theirs.n, "same steps: %d vs %d", mine.n, theirs.n);
+	for (int i = 0; i < mine.n && i < theirs.n; i++) {
+		const struct step *a = &mine.s[i], *b = &theirs.s[i];
+		CHECK(a->ret == b->ret && a->err == b->err && !memcmp(a->out, b->out, sizeof(a->out)),
+		      "%s: bpfx %d errno %d out %x %x %x %x, kernel %d errno %d out %x %x %x %x",
+		      a->what, a->ret, a->err, a->out[0], a->out[1], a->out[2], a->out[3], b->ret,
+		      b->err, b->out[0], b->out[1], b->out[2], b->out[3]);
+	}
+	return t_done("map_lock");
+}
