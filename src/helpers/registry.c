@@ -30,6 +30,7 @@ static const struct helper_group *const groups[] = {
 	&helpers_skb_adjust_group,
 	&helpers_task_group,
 	&helpers_stack_group,
+	&helpers_storage_group,
 };
 
 static struct bpfx_helper *table;

@@ -19,23 +19,14 @@
 #include "btf_build.h"
 #include "kbpf.h"
 #include "tcheck.h"
+#include "tscript.h"
 
 typedef int (*bpf_fn)(int cmd, union bpf_attr *attr, unsigned int size);
 
-#define MAX_STEPS 64
 
-struct step {
-	char what[48];
-	int ret, err;
-	uint32_t out[4];
-};
-
-struct transcript {
-	struct step s[MAX_STEPS];
-	int n;
-};
-
-static struct transcript *T;
+static struct ts_transcript *T;
+/* out: the 16 bytes a lookup reads, or NULL */
+#define rec(what, ret, out) ts_rec(T, what, ret, out, 16)
 static bpf_fn SYS;
 static struct bb builder;
 static uint8_t blob[4096];
@@ -64,18 +55,6 @@ static void build_blob(void)
 	blob_len = bb_blob(b, blob, sizeof(blob));
 }
 
-static int rec(const char *what, int ret, const uint32_t *out)
-{
-	struct step *s = &T->s[T->n < MAX_STEPS ? T->n++ : MAX_STEPS - 1];
-	snprintf(s->what, sizeof(s->what), "%s", what);
-	s->ret = ret < 0 ? -1 : ret > 0 ? 1 : 0;
-	s->err = ret < 0 ? errno : 0;
-	memset(s->out, 0, sizeof(s->out));
-	if (out && ret == 0)
-		memcpy(s->out, out, sizeof(s->out));
-	return ret;
-}
-
 static int create(const char *what, int btf, uint32_t type, uint32_t value_id, uint32_t vs)
 {
 	union bpf_attr a = { .map_type = type, .key_size = 4, .value_size = vs,
@@ -102,7 +81,7 @@ static void lookup(const char *what, int fd, uint32_t key, uint64_t flags)
 	rec(what, SYS(BPF_MAP_LOOKUP_ELEM, &a, sizeof(a)), out);
 }
 
-static void scenario(struct transcript *t, bpf_fn sys)
+static void scenario(struct ts_transcript *t, bpf_fn sys)
 {
 	int fds[8], nfd = 0;
 	memset(t, 0, sizeof(*t));
@@ -151,7 +130,7 @@ static void scenario(struct transcript *t, bpf_fn sys)
 	close(btf);
 }
 
-static const struct { const char *what; int ret, err; uint32_t out[4]; } expect[] = {
+static const struct ts_expect expect[] = {
 	{ "array with lock", 1, 0, { 0 } }, { "hash with lock", 1, 0, { 0 } },
 	{ "array without lock", 1, 0, { 0 } },
 	{ "percpu array with lock", -1, EOPNOTSUPP, { 0 } },
@@ -172,37 +151,17 @@ static const struct { const char *what; int ret, err; uint32_t out[4]; } expect[
 
 int main(void)
 {
-	static struct transcript mine, theirs;
+	static struct ts_transcript mine, theirs;
 
 	build_blob();
 	scenario(&mine, bpfx_bpf);
-	for (size_t e = 0; e < sizeof(expect) / sizeof(expect[0]); e++) {
-		bool found = false;
-		for (int i = 0; i < mine.n; i++) {
-			const struct step *s = &mine.s[i];
-			if (strcmp(s->what, expect[e].what))
-				continue;
-			found = true;
-			CHECK(s->ret == expect[e].ret && s->err == expect[e].err &&
-			      !memcmp(s->out, expect[e].out, sizeof(s->out)),
-			      "bpfx %s: ret %d errno %d out %x %x %x %x", s->what, s->ret, s->err,
-			      s->out[0], s->out[1], s->out[2], s->out[3]);
-		}
-		CHECK(found, "step %s ran", expect[e].what);
-	}
+	ts_check_expect(&mine, expect, sizeof(expect) / sizeof(expect[0]));
 	const char *why = kbpf_unavailable();
 	if (why) {
 		t_skip("kernel comparison of BPF_F_LOCK: %s", why);
 		return t_done("map_lock");
 	}
 	scenario(&theirs, kbpf_sys);
-	CHECK(mine.n == theirs.n, "same steps: %d vs %d", mine.n, theirs.n);
-	for (int i = 0; i < mine.n && i < theirs.n; i++) {
-		const struct step *a = &mine.s[i], *b = &theirs.s[i];
-		CHECK(a->ret == b->ret && a->err == b->err && !memcmp(a->out, b->out, sizeof(a->out)),
-		      "%s: bpfx %d errno %d out %x %x %x %x, kernel %d errno %d out %x %x %x %x",
-		      a->what, a->ret, a->err, a->out[0], a->out[1], a->out[2], a->out[3], b->ret,
-		      b->err, b->out[0], b->out[1], b->out[2], b->out[3]);
-	}
+	ts_compare(&mine, &theirs);
 	return t_done("map_lock");
 }
