@@ -85,6 +85,7 @@ extern const struct helper_group helpers_str_group, helpers_trace_group,
 extern const struct helper_group helpers_xdp_group, helpers_csum_group, helpers_skb_adjust_group;
 extern const struct helper_group helpers_task_group;
 extern const struct helper_group helpers_stack_group, helpers_storage_group;
+extern const struct helper_group helpers_vma_group;
 
 /* May a program of prog_type call helper helper_id (stack_helpers.c)? The
  * kernel's per-type helper sets, for the helpers bpfx restricts: false

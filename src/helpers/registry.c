@@ -31,6 +31,7 @@ static const struct helper_group *const groups[] = {
 	&helpers_task_group,
 	&helpers_stack_group,
 	&helpers_storage_group,
+	&helpers_vma_group,
 };
 
 static struct bpfx_helper *table;
