@@ -40,6 +40,39 @@ struct {
 	__type(value, __u64[6]);
 } bufs SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64[6]);
+} vmas SEC(".maps");   /* bpf_find_vma: r0, start, end, flags & 0xf, pgoff, has file */
+
+/* The fields the find_vma callback reads, relocated (CO-RE) to the
+ * running kernel's layout. */
+struct file;
+struct vm_area_struct {
+	unsigned long vm_start, vm_end, vm_flags, vm_pgoff;
+	struct file *vm_file;
+} __attribute__((preserve_access_index));
+
+static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *ctx)
+{
+	__u64 *o = ctx;
+	o[1] = vma->vm_start;
+	o[2] = vma->vm_end;
+	o[3] = vma->vm_flags & 0xf;   /* VM_READ, VM_WRITE, VM_EXEC, VM_SHARED */
+	o[4] = vma->vm_pgoff;
+	o[5] = vma->vm_file != 0;
+	return 0;
+}
+
+static void find_vma(__u32 k, __u64 addr, __u64 flags)
+{
+	__u64 o[6] = {};
+	o[0] = bpf_find_vma(bpf_get_current_task_btf(), addr, vma_cb, o, flags);
+	bpf_map_update_elem(&vmas, &k, o, 0);
+}
+
 /* Set by tests/tools/ktrace in the kernel run (first in .rodata). */
 const volatile __u32 target_tgid = 0;
 
@@ -75,6 +108,10 @@ int at_getppid(void *ctx)
 	put(9, bpf_get_stackid(ctx, &tiny, BPF_F_USER_STACK | 1));        /* collides */
 	put(10, bpf_get_stackid(ctx, &tiny, BPF_F_USER_STACK | 1 | BPF_F_REUSE_STACKID));
 	put(11, bpf_get_stackid(ctx, &tiny, BPF_F_USER_STACK | BPF_F_FAST_STACK_CMP));
+	find_vma(0, b0[0], 0);          /* the text of chain: f3's instruction */
+	find_vma(1, b0[4], 0);          /* libc, where main returns to */
+	find_vma(2, 0x1000, 0);         /* nothing: -ENOENT */
+	find_vma(3, b0[0], 1);          /* flags: -EINVAL */
 	return 0;
 }
 

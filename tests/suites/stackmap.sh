@@ -120,14 +120,15 @@ if "$BPFX" map update pinned "$BPFX_FS/s/stacks" key 0 0 0 0 value $(printf '0 %
 # not randomised, so that libc's addresses agree too: the ids (hashes of
 # the stacks), the errnos, the stacks' ips and their lengths (libc, built
 # without frame pointers, ends the chain after main's caller) must be the
-# kernel's, byte for byte.
+# kernel's, byte for byte; so must what bpf_find_vma finds (chain's text,
+# libc, nothing, bad flags) - start, end, protection, page offset, file.
 . tests/suites/lib/raw_dump.sh
 kcmd=(/usr/bin/setarch "$(uname -m)" -R "$objs/chain")
 if ! setarch "$(uname -m)" -R true 2>/dev/null; then
 	echo "stackmap: setarch -R unavailable: kernel comparison skipped" >&2
 	skip=$((skip + 1))
 else
-	kout=$("$BUILD/tests/ktrace" "$objs/stack.bpf.o" results,bufs -- "${kcmd[@]}" 2>"$tmp/kerr")
+	kout=$("$BUILD/tests/ktrace" "$objs/stack.bpf.o" results,bufs,vmas -- "${kcmd[@]}" 2>"$tmp/kerr")
 	case $kout in
 	skip:*) skip=$((skip + 1)); echo "stackmap: kernel comparison skipped: ${kout#skip: }" >&2;;
 	"") bad "ktrace: $(head -c 300 "$tmp/kerr")";;
@@ -135,7 +136,7 @@ else
 		"$BPFX" trace "$objs/stack.bpf.o" pinmaps kd -- "${kcmd[@]}" 2>"$tmp/err" ||
 			bad "bpfx trace (setarch) failed"
 		bout=""
-		for m in results bufs; do
+		for m in results bufs vmas; do
 			bout+="map $m"$'\n'"$(raw_dump "kd/$m")"$'\n'
 		done
 		bout=${bout%$'\n'}
