@@ -73,6 +73,45 @@ static void find_vma(__u32 k, __u64 addr, __u64 flags)
 	bpf_map_update_elem(&vmas, &k, o, 0);
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} ts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 6);
+	__type(key, __u32);
+	__type(value, __s64);
+} storage_res SEC(".maps");   /* task storage helpers' results */
+
+static void sput(__u32 k, __s64 v)
+{
+	bpf_map_update_elem(&storage_res, &k, &v, 0);
+}
+
+/* Task storage of the traced thread: create, find again, bad flags,
+ * delete twice, and a NULL task. */
+static void storage(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 init = 40, *v;
+
+	sput(0, bpf_task_storage_get(&ts, task, 0, 0) != 0);
+	v = bpf_task_storage_get(&ts, task, &init, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (v)
+		*v += 2;
+	v = bpf_task_storage_get(&ts, task, 0, 0);
+	sput(1, v ? (__s64)*v : -1);
+	sput(2, bpf_task_storage_get(&ts, task, 0, 2) != 0);
+	sput(3, bpf_task_storage_delete(&ts, task));
+	sput(4, bpf_task_storage_delete(&ts, task));
+	v = bpf_task_storage_get(&ts, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	sput(5, v ? (__s64)*v : -1);
+}
+
 /* Set by tests/tools/ktrace in the kernel run (first in .rodata). */
 const volatile __u32 target_tgid = 0;
 
@@ -112,6 +151,7 @@ int at_getppid(void *ctx)
 	find_vma(1, b0[4], 0);          /* libc, where main returns to */
 	find_vma(2, 0x1000, 0);         /* nothing: -ENOENT */
 	find_vma(3, b0[0], 1);          /* flags: -EINVAL */
+	storage();
 	return 0;
 }
 

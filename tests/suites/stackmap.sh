@@ -107,6 +107,15 @@ check "FAST_STACK_CMP: the same hash is enough" "$(result 11)" 0
 check "the one-bucket map holds the first stack" \
 	"$(sym "$(word s/tiny "0 0 0 0" 0)") $(sym "$(word s/tiny "0 0 0 0" 1)")" "f3 f2"
 
+# bpf_find_vma and task storage at the stop.
+check "find_vma of f3's ip: r0, flags r-x, file-backed" \
+	"$(word s/vmas "0 0 0 0" 0) $(word s/vmas "0 0 0 0" 3) $(word s/vmas "0 0 0 0" 5)" "0 5 1"
+check "find_vma of an unmapped address" "$(word s/vmas "2 0 0 0" 0)" -2
+check "find_vma with flags" "$(word s/vmas "3 0 0 0" 0)" -22
+st=""
+for i in 0 1 2 3 4 5; do st+="$(word s/storage_res "$i 0 0 0" 0) "; done
+check "task storage: none, 40+2, bad flags, delete, again, recreated" "$st" "0 42 0 0 -2 0 "
+
 # User space: walk, delete, lookup of a deleted id.
 keys=$("$BPFX" -j map dump pinned "$BPFX_FS/s/stacks" 2>/dev/null | grep -o '"key":\[[^]]*\]' | wc -l)
 if [ "$keys" -ge 1 ]; then ok; else bad "map dump of the stack map: $keys keys"; fi
@@ -121,14 +130,15 @@ if "$BPFX" map update pinned "$BPFX_FS/s/stacks" key 0 0 0 0 value $(printf '0 %
 # the stacks), the errnos, the stacks' ips and their lengths (libc, built
 # without frame pointers, ends the chain after main's caller) must be the
 # kernel's, byte for byte; so must what bpf_find_vma finds (chain's text,
-# libc, nothing, bad flags) - start, end, protection, page offset, file.
+# libc, nothing, bad flags) - start, end, protection, page offset, file -
+# and what the task storage helpers return for the traced thread.
 . tests/suites/lib/raw_dump.sh
 kcmd=(/usr/bin/setarch "$(uname -m)" -R "$objs/chain")
 if ! setarch "$(uname -m)" -R true 2>/dev/null; then
 	echo "stackmap: setarch -R unavailable: kernel comparison skipped" >&2
 	skip=$((skip + 1))
 else
-	kout=$("$BUILD/tests/ktrace" "$objs/stack.bpf.o" results,bufs,vmas -- "${kcmd[@]}" 2>"$tmp/kerr")
+	kout=$("$BUILD/tests/ktrace" "$objs/stack.bpf.o" results,bufs,vmas,storage_res -- "${kcmd[@]}" 2>"$tmp/kerr")
 	case $kout in
 	skip:*) skip=$((skip + 1)); echo "stackmap: kernel comparison skipped: ${kout#skip: }" >&2;;
 	"") bad "ktrace: $(head -c 300 "$tmp/kerr")";;
@@ -136,7 +146,7 @@ else
 		"$BPFX" trace "$objs/stack.bpf.o" pinmaps kd -- "${kcmd[@]}" 2>"$tmp/err" ||
 			bad "bpfx trace (setarch) failed"
 		bout=""
-		for m in results bufs vmas; do
+		for m in results bufs vmas storage_res; do
 			bout+="map $m"$'\n'"$(raw_dump "kd/$m")"$'\n'
 		done
 		bout=${bout%$'\n'}
