@@ -112,7 +112,7 @@ static int array_lookup_copy(struct map *m, const void *key, void *value, uint64
 			map_value_copy_locked(m, value, value_at(m, index, 0), true);
 		else
 			memcpy(value, value_at(m, index, 0), m->value_size);
-		map_value_hide_lock(m, value);
+		map_value_hide_special(m, value);
 		return 0;
 	}
 	for (uint32_t s = 0; s < m->nr_slots; s++)

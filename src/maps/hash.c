@@ -283,14 +283,13 @@ static void write_value(struct map *m, uint32_t idx, const struct htab_src *src,
 
 	switch (src->kind) {
 	case HTAB_SRC_ONE:
-		if (m->has_spin_lock && !fresh) { /* the lock stays as it is */
-			map_value_copy(m, htab_value(h, e, 0), src->value);
+		if ((m->has_spin_lock || m->has_timer) && !fresh) {
+			map_value_copy(m, htab_value(h, e, 0), src->value); /* they stay */
 			break;
 		}
 		htab_words_store(htab_value(h, e, 0), src->value, m->value_size);
-		if (m->has_spin_lock) /* a new element's lock starts free */
-			__atomic_store_n((uint32_t *)((char *)htab_value(h, e, 0) +
-						      m->spin_lock_off), 0, __ATOMIC_RELEASE);
+		if (m->has_spin_lock || m->has_timer) /* a new element's start zeroed */
+			map_value_hide_special(m, htab_value(h, e, 0));
 		break;
 	case HTAB_SRC_ALL: /* padding included, as the kernel copies it */
 		for (uint32_t s = 0; s < h->nr_values; s++)
@@ -380,7 +379,7 @@ void htab_copy_out(struct map *m, struct htab_elem *e, void *value)
 
 	if (!type_is_percpu(m->type)) {
 		htab_words_load(value, htab_value(h, e, 0), m->value_size);
-		map_value_hide_lock(m, value);
+		map_value_hide_special(m, value);
 		return;
 	}
 	for (uint32_t s = 0; s < h->nr_values; s++)
@@ -405,7 +404,7 @@ int htab_lookup_copy(struct map *m, const void *key, void *value, uint64_t flags
 		if (flags & BPF_F_LOCK) {
 			map_value_copy_locked(m, value,
 					      htab_value(htab_of(m), htab_elem_at(m, idx), 0), true);
-			map_value_hide_lock(m, value);
+			map_value_hide_special(m, value);
 		} else {
 			htab_copy_out(m, htab_elem_at(m, idx), value);
 		}

@@ -231,7 +231,7 @@ static int ts_lookup_copy(struct map *m, const void *key, void *value, uint64_t 
 		map_value_copy_locked(m, value, e->value, true);
 	else
 		memcpy(value, e->value, m->value_size);
-	map_value_hide_lock(m, value);
+	map_value_hide_special(m, value);
 	return 0;
 }
 

@@ -5,7 +5,7 @@
  * BPF_F_LOCK in bpfx and in the kernel; every return value, errno and
  * byte read back must agree (the lock word reads as 0, updates leave it
  * alone, BPF_F_LOCK without a lock is -EINVAL, a lock in a map type that
- * may not have one is -EOPNOTSUPP). The bpfx side is also checked against
+ * may not have one is -EOPNOTSUPP; the same for a struct bpf_timer). The bpfx side is also checked against
  * written expectations, so the test stands without a kernel.
  */
 #define _GNU_SOURCE
@@ -33,7 +33,8 @@ static uint8_t blob[4096];
 static size_t blob_len;
 
 /* Types: 1 int, 2 struct bpf_spin_lock, 3 struct locked { a; lock; b; c },
- * 4 struct plain { a; b; c; d }. (A struct with two locks: the kernel
+ * 4 struct plain { a; b; c; d }, 7 struct timed { u64 a; struct bpf_timer
+ * t; u64 b }. (A struct with two locks: the kernel
  * refuses the BTF itself, E2BIG.) */
 static void build_blob(void)
 {
@@ -52,6 +53,14 @@ static void build_blob(void)
 	bb_member(b, "b", i, 32);
 	bb_member(b, "c", i, 64);
 	bb_member(b, "d", i, 96);
+	uint32_t u64 = bb_int(b, "unsigned long long", 8, 0, 64);          /* 5 */
+	uint32_t tm = bb_struct(b, BTF_KIND_STRUCT, "bpf_timer", 0, 2, 16); /* 6 */
+	bb_member(b, "a", u64, 0);
+	bb_member(b, "b", u64, 64);
+	bb_struct(b, BTF_KIND_STRUCT, "timed", 0, 3, 32);                   /* 7 */
+	bb_member(b, "a", u64, 0);
+	bb_member(b, "t", tm, 64);
+	bb_member(b, "b", u64, 192);
 	blob_len = bb_blob(b, blob, sizeof(blob));
 }
 
@@ -81,9 +90,33 @@ static void lookup(const char *what, int fd, uint32_t key, uint64_t flags)
 	rec(what, SYS(BPF_MAP_LOOKUP_ELEM, &a, sizeof(a)), out);
 }
 
+static int create32(const char *what, int btf, uint32_t type)
+{
+	return create(what, btf, type, 7, 32);
+}
+
+/* Updates key with the 32-byte v (flags 0, or BPF_F_LOCK when the name
+ * says so), then records the lookup of its first 16 bytes after the
+ * update and whether the last 16 read back as zeros + b. */
+static void update32(const char *what, int fd, uint32_t key, const uint64_t v[4], uint64_t *back)
+{
+	union bpf_attr a = { .map_fd = (uint32_t)fd, .key = (uintptr_t)&key,
+			     .value = (uintptr_t)v, .flags = strstr(what, "F_LOCK") ? BPF_F_LOCK : 0 };
+	errno = 0;
+	rec(what, SYS(BPF_MAP_UPDATE_ELEM, &a, sizeof(a)), NULL);
+	memset(back, 0xee, 32);
+	a.value = (uintptr_t)back;
+	a.flags = 0;
+	errno = 0;
+	int r = SYS(BPF_MAP_LOOKUP_ELEM, &a, sizeof(a));
+	uint32_t out[4] = { (uint32_t)back[0], (uint32_t)back[1], (uint32_t)back[2],
+			    (uint32_t)back[3] };
+	rec("  its lookup", r, out);
+}
+
 static void scenario(struct ts_transcript *t, bpf_fn sys)
 {
-	int fds[8], nfd = 0;
+	int fds[12], nfd = 0;
 	memset(t, 0, sizeof(*t));
 	T = t;
 	SYS = sys;
@@ -124,6 +157,16 @@ static void scenario(struct ts_transcript *t, bpf_fn sys)
 	lookup("hash lookup after", hash, 5, BPF_F_LOCK);
 	lookup("hash lookup missing F_LOCK", hash, 7, BPF_F_LOCK);
 	update("hash F_LOCK bad flag", hash, 5, v1, BPF_F_LOCK | 8);
+
+	/* A bpf_timer: never written by updates, read back as zeros. */
+	int tarr = fds[nfd++] = create32("array with timer", btf, BPF_MAP_TYPE_ARRAY);
+	int tlru = fds[nfd++] = create32("lru hash with timer", btf, BPF_MAP_TYPE_LRU_HASH);
+	fds[nfd++] = create32("percpu array with timer", btf, BPF_MAP_TYPE_PERCPU_ARRAY);
+	const uint64_t tv[4] = { 0x1111, 0x7777777777777777ull, 0x7777, 0x2222 };
+	uint64_t back[4];
+	update32("array timer update", tarr, 0, tv, back);
+	update32("lru timer update", tlru, 3, tv, back);
+	update32("array timer F_LOCK", tarr, 0, tv, back);
 	for (int i = 0; i < nfd; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -147,6 +190,10 @@ static const struct ts_expect expect[] = {
 	{ "hash F_LOCK|EXIST missing", -1, ENOENT, { 0 } },
 	{ "hash lookup", 0, 0, { 4, 0, 5, 6 } },
 	{ "hash lookup after", 0, 0, { 1, 0, 2, 3 } },
+	{ "array with timer", 1, 0, { 0 } }, { "lru hash with timer", 1, 0, { 0 } },
+	{ "percpu array with timer", -1, EOPNOTSUPP, { 0 } },
+	{ "array timer F_LOCK", -1, EINVAL, { 0 } },
+	{ "  its lookup", 0, 0, { 0x1111, 0, 0, 0x2222 } },
 };
 
 int main(void)
