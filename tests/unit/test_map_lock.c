@@ -99,6 +99,26 @@ static void lookup(const char *what, int fd, uint32_t key, uint64_t flags)
 	rec(what, SYS(BPF_MAP_LOOKUP_ELEM, &a, sizeof(a)), out);
 }
 
+/* A batch command over keys 0 and 5 (updates: value {9, 0x99, 10, 11}
+ * for both): records the result and the first value. */
+static void batch(const char *what, int cmd, int fd, uint64_t elem_flags)
+{
+	uint32_t keys[4] = { 0, 5, 0, 0 }, vals[16] = { 9, 0x99, 10, 11, 9, 0x99, 10, 11 };
+	uint32_t out_batch = 0;
+	union bpf_attr a = { .batch = { .keys = (uintptr_t)keys, .values = (uintptr_t)vals,
+					.count = cmd == BPF_MAP_UPDATE_BATCH ? 1 : 4,
+					.map_fd = (uint32_t)fd, .elem_flags = elem_flags } };
+	if (cmd != BPF_MAP_UPDATE_BATCH) {
+		memset(vals, 0xee, sizeof(vals));
+		a.batch.out_batch = (uintptr_t)&out_batch;
+	}
+	errno = 0;
+	int r = SYS(cmd, &a, sizeof(a));
+	if (r < 0 && errno == ENOENT) /* the end of the map: what was copied counts */
+		r = 0;
+	rec(what, r, cmd == BPF_MAP_UPDATE_BATCH ? NULL : vals);
+}
+
 static int create32(const char *what, int btf, uint32_t type)
 {
 	return create(what, btf, type, 7, 32);
@@ -167,6 +187,15 @@ static void scenario(struct ts_transcript *t, bpf_fn sys)
 	lookup("hash lookup missing F_LOCK", hash, 7, BPF_F_LOCK);
 	update("hash F_LOCK bad flag", hash, 5, v1, BPF_F_LOCK | 8);
 
+	batch("array lookup batch F_LOCK", BPF_MAP_LOOKUP_BATCH, arr, BPF_F_LOCK);
+	batch("hash lookup batch F_LOCK", BPF_MAP_LOOKUP_BATCH, hash, BPF_F_LOCK);
+	batch("plain lookup batch F_LOCK", BPF_MAP_LOOKUP_BATCH, plain, BPF_F_LOCK);
+	batch("array update batch F_LOCK", BPF_MAP_UPDATE_BATCH, arr, BPF_F_LOCK);
+	lookup("array lookup after batch", arr, 0, BPF_F_LOCK);
+	batch("plain update batch F_LOCK", BPF_MAP_UPDATE_BATCH, plain, BPF_F_LOCK);
+	batch("hash lookup_and_delete batch F_LOCK", BPF_MAP_LOOKUP_AND_DELETE_BATCH, hash,
+	      BPF_F_LOCK);
+
 	/* A bpf_timer: never written by updates, read back as zeros. */
 	int tarr = fds[nfd++] = create32("array with timer", btf, BPF_MAP_TYPE_ARRAY);
 	int tlru = fds[nfd++] = create32("lru hash with timer", btf, BPF_MAP_TYPE_LRU_HASH);
@@ -202,6 +231,11 @@ static const struct ts_expect expect[] = {
 	{ "array with timer", 1, 0, { 0 } }, { "lru hash with timer", 1, 0, { 0 } },
 	{ "percpu array with timer", -1, EOPNOTSUPP, { 0 } },
 	{ "array timer F_LOCK", -1, EINVAL, { 0 } },
+	{ "array lookup batch F_LOCK", 0, 0, { 1, 0, 2, 3 } },
+	{ "plain lookup batch F_LOCK", -1, EINVAL, { 0 } },
+	{ "array update batch F_LOCK", 0, 0, { 0 } },
+	{ "array lookup after batch", 0, 0, { 9, 0, 10, 11 } },
+	{ "plain update batch F_LOCK", -1, EINVAL, { 0 } },
 	{ "  its lookup", 0, 0, { 0x1111, 0, 0, 0x2222 } },
 };
 
