@@ -13,8 +13,9 @@
  * fetch a stack. BPF_F_USER_BUILD_ID (build id + offset entries) is not
  * implemented: -EOPNOTSUPP, the buffer zeroed.
  *
- * Program types: the kernel gives these helpers to tracing programs only
- * (helper_prog_type_ok below; PROG_LOAD refuses them elsewhere).
+ * Program types: the kernel gives these helpers to tracing programs and
+ * syscall programs only (helper_prog_type_ok below, as this kernel's
+ * loads answer; PROG_LOAD refuses them elsewhere).
  */
 #include <errno.h>
 #include <string.h>
@@ -138,6 +139,7 @@ bool helper_prog_type_ok(uint32_t prog_type, uint32_t helper_id)
 	case BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE:
 	case BPF_PROG_TYPE_TRACING:
 	case BPF_PROG_TYPE_LSM:
+	case BPF_PROG_TYPE_SYSCALL:
 		return true;
 	default:
 		return false;
