@@ -2,7 +2,9 @@
 /*
  * bpf_get_stackid (27) and bpf_get_stack (67): the user stack of the
  * run's task, with the kernel's flags, limits and errnos
- * (kernel/bpf/stackmap.c). Called on the program's thread.
+ * (kernel/bpf/stackmap.c), as ips or as build id + offset entries
+ * (BPF_F_STACK_BUILD_ID maps, BPF_F_USER_BUILD_ID: hooks/build_id.c).
+ * Called on the program's thread.
  *
  * What bpfx has of a stack: the run's task is a traced thread in a ptrace
  * stop (a hook's run), whose user stack hooks/user_stack.c walks by
@@ -10,8 +12,7 @@
  * one (no BPF_F_USER_STACK) finds an empty stack, and so does a run
  * without a traced task (test_run, the embedding API without
  * bpfx_run_opts.task) - -EFAULT, as the kernel answers when it cannot
- * fetch a stack. BPF_F_USER_BUILD_ID (build id + offset entries) is not
- * implemented: -EOPNOTSUPP, the buffer zeroed.
+ * fetch a stack.
  *
  * Program types: the kernel gives these helpers to tracing programs and
  * syscall programs only (helper_prog_type_ok below, as this kernel's
@@ -31,6 +32,7 @@
 		       BPF_F_REUSE_STACKID)
 #define STACK_FLAGS (BPF_F_SKIP_FIELD_MASK | BPF_F_USER_STACK | BPF_F_USER_BUILD_ID)
 #define LOCAL_IPS 128u
+#define BID_SIZE sizeof(struct bpf_stack_build_id)
 
 static inline uint64_t ret_err(long err)
 {
@@ -71,14 +73,22 @@ static uint64_t h_get_stackid(uint64_t ctx, uint64_t r2, uint64_t flags, uint64_
 	}
 	if (flags & ~(uint64_t)STACKID_FLAGS)
 		return ret_err(-EINVAL);
-	uint32_t max_depth = m->value_size / 8 + skip;
+	bool build_id = m->map_flags & BPF_F_STACK_BUILD_ID;
+	uint32_t max_depth = m->value_size / (build_id ? BID_SIZE : 8) + skip;
 	if (max_depth > stackmap_max_stack())
 		max_depth = stackmap_max_stack();
 	int nr = collect(run, flags & BPF_F_USER_STACK, max_depth, local, &ips);
-	if (nr < 0 || (uint32_t)nr <= skip)
+	struct bpf_stack_build_id *ids = NULL;
+	if (nr < 0 || (uint32_t)nr <= skip) {
 		ret = nr == -ENOMEM ? -ENOMEM : -EFAULT; /* nothing left after skip */
-	else
-		ret = stackmap_get_id(m, ips + skip, (uint32_t)nr - skip, flags);
+	} else if (build_id && !(ids = mem_alloc(((size_t)nr - skip) * BID_SIZE))) {
+		ret = -ENOMEM;
+	} else {
+		if (ids)
+			hook_build_ids(run->task->tid, ips + skip, (uint32_t)nr - skip, ids);
+		ret = stackmap_get_id(m, ips + skip, ids, (uint32_t)nr - skip, flags);
+	}
+	mem_free(ids);
 	if (ips != local)
 		mem_free(ips);
 	return ret_err(ret);
@@ -90,14 +100,14 @@ static long get_stack(struct bpfx_run_ctx *run, void *buf, uint32_t size, uint64
 	uint32_t skip = flags & BPF_F_SKIP_FIELD_MASK;
 	bool user = flags & BPF_F_USER_STACK;
 	uint64_t local[LOCAL_IPS], *ips;
+	bool build_id = flags & BPF_F_USER_BUILD_ID;
+	uint32_t esize = build_id ? BID_SIZE : 8;
 
-	if ((flags & ~(uint64_t)STACK_FLAGS) || (!user && (flags & BPF_F_USER_BUILD_ID)))
+	if ((flags & ~(uint64_t)STACK_FLAGS) || (!user && build_id))
 		return -EINVAL;
-	if (flags & BPF_F_USER_BUILD_ID)
-		return size % sizeof(struct bpf_stack_build_id) ? -EINVAL : -EOPNOTSUPP;
-	if (size % 8)
+	if (size % esize)
 		return -EINVAL;
-	uint32_t num = size / 8, max_depth = num + skip;
+	uint32_t num = size / esize, max_depth = num + skip;
 	if (max_depth > stackmap_max_stack())
 		max_depth = stackmap_max_stack();
 	int nr = collect(run, user, max_depth, local, &ips);
@@ -106,9 +116,12 @@ static long get_stack(struct bpfx_run_ctx *run, void *buf, uint32_t size, uint64
 		ret = nr == -ENOMEM ? -ENOMEM : -EFAULT;
 	} else {
 		uint32_t n = (uint32_t)nr - skip < num ? (uint32_t)nr - skip : num;
-		memcpy(buf, ips + skip, (size_t)n * 8);
-		memset((char *)buf + (size_t)n * 8, 0, size - (size_t)n * 8);
-		ret = (long)n * 8;
+		if (build_id)
+			hook_build_ids(run->task->tid, ips + skip, n, buf);
+		else
+			memcpy(buf, ips + skip, (size_t)n * 8);
+		memset((char *)buf + (size_t)n * esize, 0, size - (size_t)n * esize);
+		ret = (long)n * esize;
 	}
 	if (ips != local)
 		mem_free(ips);

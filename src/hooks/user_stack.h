@@ -7,6 +7,7 @@
 #ifndef BPFX_HOOKS_USER_STACK_H
 #define BPFX_HOOKS_USER_STACK_H
 
+#include <linux/bpf.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -16,5 +17,11 @@
  * written, or -EFAULT when tid's registers cannot be had (it is not a
  * thread this thread traces, stopped). Call on the tracing thread. */
 int hook_user_stack(pid_t tid, uint64_t *ips, uint32_t max);
+
+/* The build id + offset entries of n ips of thread tid's address space
+ * (build_id.c), as the kernel makes them for BPF_F_STACK_BUILD_ID maps
+ * and BPF_F_USER_BUILD_ID: VALID with the build id of the ELF file mapped
+ * there and the offset in it, else IP with the ip. Returns 0. */
+int hook_build_ids(pid_t tid, const uint64_t *ips, uint32_t n, struct bpf_stack_build_id *out);
 
 #endif /* BPFX_HOOKS_USER_STACK_H */

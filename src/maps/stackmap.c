@@ -15,8 +15,10 @@
  *   range), LOOKUP_AND_DELETE, get_next_key in id order (an unknown key
  *   starts over); UPDATE is -EINVAL; programs cannot look up (NULL).
  *
- * BPF_F_STACK_BUILD_ID (build id + offset entries) is not implemented:
- * MAP_CREATE says EOPNOTSUPP.
+ * With BPF_F_STACK_BUILD_ID a stack is stored as struct
+ * bpf_stack_build_id entries (hooks/build_id.c), still named by the hash
+ * of its ips; such maps take a free element before they compare, as the
+ * kernel's do.
  *
  * Layout in the mapping (position independent): struct stk, the buckets
  * (u32 element number + 1, 0 empty), the free list (element numbers,
@@ -47,7 +49,7 @@ struct stk {
 
 struct stk_elem {
 	uint32_t hash;
-	uint32_t nr;                 /* ips stored */
+	uint32_t nr;                 /* entries stored: ips, or build id entries */
 	uint64_t ip[];
 };
 
@@ -118,7 +120,7 @@ static int stk_check(const union bpf_attr *attr)
 		if (attr->value_size % sizeof(struct bpf_stack_build_id) ||
 		    attr->value_size / sizeof(struct bpf_stack_build_id) > stackmap_max_stack())
 			return -EINVAL;
-		return -EOPNOTSUPP; /* build ids of user ELF files: not done */
+		return 0;
 	}
 	if (attr->value_size % 8 || attr->value_size / 8 > stackmap_max_stack())
 		return -EINVAL;
@@ -156,22 +158,39 @@ static int stk_lock(struct stk *s)
 	return -r;
 }
 
-long stackmap_get_id(struct map *m, const uint64_t *ips, uint32_t nr, uint64_t flags)
+static inline uint32_t elem_bytes(const struct map *m)
+{
+	return (m->map_flags & BPF_F_STACK_BUILD_ID) ? sizeof(struct bpf_stack_build_id) : 8;
+}
+
+long stackmap_get_id(struct map *m, const uint64_t *ips, const void *data, uint32_t nr,
+		     uint64_t flags)
 {
 	struct stk *s = stk_of(m);
 	uint32_t hash = jhash2(ips, nr * 2, 0);
 	uint32_t id = hash & (s->n_buckets - 1);
+	bool build_id = m->map_flags & BPF_F_STACK_BUILD_ID;
+	size_t len = (size_t)nr * elem_bytes(m);
 	long ret = id;
 	int err;
 
+	if (!build_id)
+		data = ips;
 	if ((err = stk_lock(s)))
 		return err;
 	uint32_t b = buckets(m)[id];
 	struct stk_elem *old = b ? elem(m, b - 1) : NULL;
-	bool same_hash = old && old->hash == hash;
+	bool same = old && old->hash == hash && old->nr == nr && !memcmp(old->ip, data, len);
 
-	if (same_hash && ((flags & BPF_F_FAST_STACK_CMP) ||
-			  (old->nr == nr && !memcmp(old->ip, ips, (size_t)nr * 8))))
+	if (old && old->hash == hash && (flags & BPF_F_FAST_STACK_CMP))
+		goto out;
+	/* build id maps take a free element before they compare (the kernel
+	 * fills it to compare with), so a full map is -ENOMEM even then */
+	if (build_id && !s->free_cnt) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (same)
 		goto out;
 	if (old && !(flags & BPF_F_REUSE_STACKID)) {
 		ret = -EEXIST;
@@ -185,7 +204,7 @@ long stackmap_get_id(struct map *m, const uint64_t *ips, uint32_t nr, uint64_t f
 	struct stk_elem *n = elem(m, e);
 	n->hash = hash;
 	n->nr = nr;
-	memcpy(n->ip, ips, (size_t)nr * 8);
+	memcpy(n->ip, data, len);
 	buckets(m)[id] = e + 1;
 	if (b)
 		free_list(m)[s->free_cnt++] = b - 1;
@@ -207,7 +226,7 @@ static int stk_take(struct map *m, uint32_t id, void *value, bool del)
 	uint32_t b = buckets(m)[id];
 	if (b && value) {
 		struct stk_elem *e = elem(m, b - 1);
-		size_t len = (size_t)e->nr * 8;
+		size_t len = (size_t)e->nr * elem_bytes(m);
 		memcpy(value, e->ip, len);
 		memset((char *)value + len, 0, m->value_size - len);
 	}

@@ -15,11 +15,14 @@ struct map;
  * the kernel's default, when unreadable). */
 uint32_t stackmap_max_stack(void);
 
-/* bpf_get_stackid's map part: stores the nr (>= 1) instruction pointers
- * `ips` (nr <= value_size / 8) under the id their jhash2 names, with the
- * kernel's rules for BPF_F_FAST_STACK_CMP and BPF_F_REUSE_STACKID. Returns
- * the id, -EEXIST when another stack holds it (without REUSE), -ENOMEM
- * when every element is in use. Any thread, any process of the map. */
-long stackmap_get_id(struct map *m, const uint64_t *ips, uint32_t nr, uint64_t flags);
+/* bpf_get_stackid's map part: stores the stack of nr (>= 1) instruction
+ * pointers `ips` under the id their jhash2 names - the ips themselves, or
+ * for BPF_F_STACK_BUILD_ID maps the nr struct bpf_stack_build_id entries
+ * at `data` (nr entries fit in value_size) - with the kernel's rules for
+ * BPF_F_FAST_STACK_CMP and BPF_F_REUSE_STACKID. Returns the id, -EEXIST
+ * when another stack holds it (without REUSE), -ENOMEM when every element
+ * is in use. Any thread, any process of the map. */
+long stackmap_get_id(struct map *m, const uint64_t *ips, const void *data, uint32_t nr,
+		     uint64_t flags);
 
 #endif /* BPFX_MAPS_STACKMAP_H */

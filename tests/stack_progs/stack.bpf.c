@@ -27,6 +27,21 @@ struct {
 } tiny SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16);
+	__uint(map_flags, BPF_F_STACK_BUILD_ID);
+	__uint(key_size, 4);
+	__uint(value_size, 4 * sizeof(struct bpf_stack_build_id));
+} bstacks SEC(".maps");        /* f3, f2, f1, main as build id + offset */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpf_stack_build_id[2]);
+} bids SEC(".maps");           /* bpf_get_stack with BPF_F_USER_BUILD_ID */
+
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 16);
 	__type(key, __u32);
@@ -147,6 +162,12 @@ int at_getppid(void *ctx)
 	put(9, bpf_get_stackid(ctx, &tiny, BPF_F_USER_STACK | 1));        /* collides */
 	put(10, bpf_get_stackid(ctx, &tiny, BPF_F_USER_STACK | 1 | BPF_F_REUSE_STACKID));
 	put(11, bpf_get_stackid(ctx, &tiny, BPF_F_USER_STACK | BPF_F_FAST_STACK_CMP));
+	put(12, bpf_get_stackid(ctx, &bstacks, BPF_F_USER_STACK));
+	struct bpf_stack_build_id *bi = bpf_map_lookup_elem(&bids, &k0);
+	if (bi) {
+		put(14, bpf_get_stack(ctx, bi, 40, BPF_F_USER_STACK | BPF_F_USER_BUILD_ID));
+		put(13, bpf_get_stack(ctx, bi, 2 * sizeof(*bi), BPF_F_USER_STACK | BPF_F_USER_BUILD_ID));
+	}
 	find_vma(0, b0[0], 0);          /* the text of chain: f3's instruction */
 	find_vma(1, b0[4], 0);          /* libc, where main returns to */
 	find_vma(2, 0x1000, 0);         /* nothing: -ENOENT */

@@ -107,6 +107,32 @@ check "FAST_STACK_CMP: the same hash is enough" "$(result 11)" 0
 check "the one-bucket map holds the first stack" \
 	"$(sym "$(word s/tiny "0 0 0 0" 0)") $(sym "$(word s/tiny "0 0 0 0" 1)")" "f3 f2"
 
+# Build ids: chain's GNU build id and file offsets (no-pie: ip - 0x400000).
+bid=$(readelf -n "$objs/chain" 2>/dev/null | awk '/Build ID:/ { print $3 }')
+# A build id entry i of a value as "STATUS BUILDID OFFSET".
+bentry() { # PIN KEY I
+	local v
+	v=$("$BPFX" map lookup pinned "$BPFX_FS/$1" key $2 | sed 's/.*value: //')
+	read -ra b <<<"$v"
+	local o=$(($3 * 32)) id="" j
+	for ((j = 4; j < 24; j++)); do id+=${b[o+j]}; done
+	printf '%d %s %d' "0x${b[o+3]}${b[o+2]}${b[o+1]}${b[o]}" "$id" \
+		"0x${b[o+31]}${b[o+30]}${b[o+29]}${b[o+28]}${b[o+27]}${b[o+26]}${b[o+25]}${b[o+24]}"
+}
+if [ -n "$bid" ]; then
+	while [ ${#bid} -lt 40 ]; do bid+=0; done
+	bsid=$(result 12)
+	f3ip=$(word s/bufs "0 0 0 0" 0) f2ip=$(word s/bufs "0 0 0 0" 1)
+	check "build id stack: f3" "$(bentry s/bstacks "$(key "$bsid")" 0)" "1 $bid $((f3ip - 0x400000))"
+	check "build id stack: f2" "$(bentry s/bstacks "$(key "$bsid")" 1)" "1 $bid $((f2ip - 0x400000))"
+	check "bpf_get_stack BPF_F_USER_BUILD_ID" "$(result 13) $(bentry s/bids "0 0 0 0" 1)" \
+		"64 1 $bid $((f2ip - 0x400000))"
+	check "BPF_F_USER_BUILD_ID, size not a multiple of 32" "$(result 14)" -22
+else
+	echo "stackmap: readelf found no build id in chain: build id checks skipped" >&2
+	skip=$((skip + 1))
+fi
+
 # bpf_find_vma and task storage at the stop.
 check "find_vma of f3's ip: r0, flags r-x, file-backed" \
 	"$(word s/vmas "0 0 0 0" 0) $(word s/vmas "0 0 0 0" 3) $(word s/vmas "0 0 0 0" 5)" "0 5 1"
@@ -138,7 +164,7 @@ if ! setarch "$(uname -m)" -R true 2>/dev/null; then
 	echo "stackmap: setarch -R unavailable: kernel comparison skipped" >&2
 	skip=$((skip + 1))
 else
-	kout=$("$BUILD/tests/ktrace" "$objs/stack.bpf.o" results,bufs,vmas,storage_res -- "${kcmd[@]}" 2>"$tmp/kerr")
+	kout=$("$BUILD/tests/ktrace" "$objs/stack.bpf.o" results,bufs,vmas,storage_res,bids -- "${kcmd[@]}" 2>"$tmp/kerr")
 	case $kout in
 	skip:*) skip=$((skip + 1)); echo "stackmap: kernel comparison skipped: ${kout#skip: }" >&2;;
 	"") bad "ktrace: $(head -c 300 "$tmp/kerr")";;
@@ -146,7 +172,7 @@ else
 		"$BPFX" trace "$objs/stack.bpf.o" pinmaps kd -- "${kcmd[@]}" 2>"$tmp/err" ||
 			bad "bpfx trace (setarch) failed"
 		bout=""
-		for m in results bufs vmas storage_res; do
+		for m in results bufs vmas storage_res bids; do
 			bout+="map $m"$'\n'"$(raw_dump "kd/$m")"$'\n'
 		done
 		bout=${bout%$'\n'}
