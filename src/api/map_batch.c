@@ -7,7 +7,7 @@
  *     or frozen one), then ENOTSUPP for a command the type lacks (the
  *     map ops' `batch` bits), then the command;
  *   - elem_flags other than BPF_F_LOCK are EINVAL, and so is BPF_F_LOCK
- *     (no BTF-described spin locks yet); count 0 does nothing; otherwise
+ *     on a map without a spin lock; count 0 does nothing; otherwise
  *     count is reset, and on return (errors included) says how many
  *     elements were done;
  *   - updates and deletes go key by key and stop at the first error;
@@ -32,11 +32,11 @@ static inline void *uptr(uint64_t v)
 }
 
 /* What every batch command checks of elem_flags. */
-static int check_elem_flags(const union bpf_attr *attr)
+static int check_elem_flags(const struct map *m, const union bpf_attr *attr)
 {
 	if (attr->batch.elem_flags & ~(uint64_t)BPF_F_LOCK)
 		return -EINVAL;
-	if (attr->batch.elem_flags & BPF_F_LOCK) /* no spin lock without BTF */
+	if ((attr->batch.elem_flags & BPF_F_LOCK) && !m->has_spin_lock)
 		return -EINVAL;
 	return 0;
 }
@@ -87,7 +87,7 @@ static int do_lookup(struct map *m, union bpf_attr *attr, bool del)
 
 	if (m->ops->lookup_batch)
 		return m->ops->lookup_batch(m, attr, del, &attr->batch.count);
-	if ((err = check_elem_flags(attr)) || !attr->batch.count)
+	if ((err = check_elem_flags(m, attr)) || !attr->batch.count)
 		return err;
 	attr->batch.count = 0;
 	if (!(bufs = mem_alloc(2 * (size_t)m->key_size + 1)))
@@ -105,7 +105,7 @@ static int do_each(struct map *m, union bpf_attr *attr, bool update)
 	uint32_t max = attr->batch.count, cp;
 	int err;
 
-	if ((err = check_elem_flags(attr)) || !max)
+	if ((err = check_elem_flags(m, attr)) || !max)
 		return err;
 	attr->batch.count = 0;
 	if (!keys || (update && !values))

@@ -121,7 +121,7 @@ static int do_lookup(struct map *m, const union bpf_attr *attr)
 		return -EINVAL;
 	if (!user_may_read(m))
 		return -EPERM;
-	if (attr->flags) /* BPF_F_LOCK: no spin lock without BTF */
+	if (attr->flags && !m->has_spin_lock) /* BPF_F_LOCK needs a spin lock */
 		return -EINVAL;
 	if ((err = check_key(m, attr->key, false)))
 		return err;
@@ -155,7 +155,7 @@ static int do_update(struct map *m, const union bpf_attr *attr)
 
 	if (!user_may_write(m))
 		return -EPERM;
-	if (attr->flags & BPF_F_LOCK) /* no spin lock without BTF */
+	if ((attr->flags & BPF_F_LOCK) && !m->has_spin_lock)
 		return -EINVAL;
 	if ((err = check_key(m, attr->key, false)) || (err = check_buf(m, attr->value)))
 		return err;

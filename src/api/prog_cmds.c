@@ -23,6 +23,8 @@
 
 #include "api/cmds.h"
 #include "api/prog_obj.h"
+#include "helpers/helpers.h"
+#include "helpers/names.h"
 #include "maps/fd_map.h"
 #include "maps/map.h"
 #include "util/alloc.h"
@@ -297,6 +299,26 @@ static int verify_prog(struct prog_obj *p, const union bpf_attr *attr)
 	return err == -EOPNOTSUPP && strcmp(v ? v : "", "strict") ? 0 : err;
 }
 
+/* Helpers the kernel gives only to some program types (the verifier's
+ * get_func_proto): refused at load with the kernel's message and errno. */
+static int check_helper_types(const union bpf_attr *attr, struct load_log *log)
+{
+	const struct bpf_insn *in = uptr(attr->insns);
+	char msg[128];
+
+	for (uint32_t i = 0; i < attr->insn_cnt; i++) {
+		if (in[i].code != (BPF_JMP | BPF_CALL) || in[i].src_reg ||
+		    helper_prog_type_ok(attr->prog_type, (uint32_t)in[i].imm))
+			continue;
+		const char *name = helper_name((uint32_t)in[i].imm);
+		snprintf(msg, sizeof(msg), "program of this type cannot use helper %s#%d",
+			 name ? name : "unknown", in[i].imm);
+		load_log_line(log, BPFX_LOG_ERROR, msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int cmd_prog_load(union bpf_attr *attr)
 {
 	struct load_log log;
@@ -338,6 +360,10 @@ int cmd_prog_load(union bpf_attr *attr)
 		return err;
 	}
 
+	if ((err = check_helper_types(attr, &log))) {
+		obj_put(&p->obj);
+		return err;
+	}
 	struct resolve_ctx rc = { p, uptr(attr->fd_array), &log };
 	struct vm_ld_resolver resolver = { resolve_ld, &rc };
 	struct bpfx_prog_opts po = { .sz = sizeof(po), .log = load_log_line, .log_ctx = &log };

@@ -58,6 +58,15 @@ void helper_spin_unlock(uint32_t *lock);
  * for a callback that runs. Called when maps and programs are destroyed. */
 void helper_timers_forget(const void *map, const void *prog);
 
+/* The "struct task_struct *" helpers hand programs (bpf_get_current_task,
+ * bpf_get_current_task_btf): an opaque value shaped like a kernel
+ * address, naming the thread tid; helpers taking a task decode it with
+ * helper_task_tid (storage_helpers.c): the tid, or 0 for anything else. */
+#define HELPER_TASK_PTR_BASE 0xffff888000000000ull
+#define HELPER_TASK_PTR_STRIDE 0x4000ull
+#define HELPER_TASK_PTR(tid) (HELPER_TASK_PTR_BASE + (uint64_t)(uint32_t)(tid) * HELPER_TASK_PTR_STRIDE)
+int32_t helper_task_tid(uint64_t task);
+
 /* A file's helpers: a table sorted by id. */
 struct helper_group {
 	const struct bpfx_helper *helpers;
@@ -75,6 +84,13 @@ extern const struct helper_group helpers_str_group, helpers_trace_group,
 	helpers_callback_group, helpers_percpu_group, helpers_lock_group, helpers_timer_group;
 extern const struct helper_group helpers_xdp_group, helpers_csum_group, helpers_skb_adjust_group;
 extern const struct helper_group helpers_task_group;
+extern const struct helper_group helpers_stack_group, helpers_storage_group;
+extern const struct helper_group helpers_vma_group;
+
+/* May a program of prog_type call helper helper_id (stack_helpers.c)? The
+ * kernel's per-type helper sets, for the helpers bpfx restricts: false
+ * makes PROG_LOAD refuse the program as the kernel's verifier does. */
+bool helper_prog_type_ok(uint32_t prog_type, uint32_t helper_id);
 
 /* Every built-in helper, sorted by id: built on first use (thread-safe),
  * then immutable. *cnt gets the number of entries; NULL if out of memory. */

@@ -29,6 +29,9 @@ static const struct helper_group *const groups[] = {
 	&helpers_csum_group,
 	&helpers_skb_adjust_group,
 	&helpers_task_group,
+	&helpers_stack_group,
+	&helpers_storage_group,
+	&helpers_vma_group,
 };
 
 static struct bpfx_helper *table;

@@ -322,7 +322,7 @@ static uint64_t h_get_current_task(uint64_t a, uint64_t b, uint64_t c, uint64_t 
 {
 	struct bpfx_task t;
 	hook_task_of(run, &t);
-	return 0xffff888000000000ull + (uint64_t)(uint32_t)t.tid * 0x4000ull;
+	return HELPER_TASK_PTR(t.tid);
 }
 
 static uint64_t h_get_attach_cookie(uint64_t ctx, uint64_t b, uint64_t c, uint64_t d,

@@ -8,8 +8,9 @@
  *
  * Lookups and updates take no lock: like the kernel, an update copies the
  * value in place, so a concurrent reader may see a mix of old and new
- * bytes of one value (BPF_F_LOCK, with a spin lock in the value, is the
- * kernel's answer and comes with BTF-described values).
+ * bytes of one value. BPF_F_LOCK, with a struct bpf_spin_lock in a
+ * BTF-described value, copies under that lock (map_btf.c); the lock
+ * itself is never overwritten by updates nor shown to user space.
  */
 #include <errno.h>
 #include <limits.h>
@@ -107,7 +108,11 @@ static int array_lookup_copy(struct map *m, const void *key, void *value, uint64
 	if (index >= m->max_entries)
 		return -ENOENT;
 	if (m->nr_slots == 1) {
-		memcpy(value, value_at(m, index, 0), m->value_size);
+		if (flags & BPF_F_LOCK)
+			map_value_copy_locked(m, value, value_at(m, index, 0), true);
+		else
+			memcpy(value, value_at(m, index, 0), m->value_size);
+		map_value_hide_special(m, value);
 		return 0;
 	}
 	for (uint32_t s = 0; s < m->nr_slots; s++)
@@ -126,7 +131,7 @@ static int check_update(const struct map *m, const void *key, uint64_t flags, ui
 		return -E2BIG;
 	if (flags & BPF_NOEXIST) /* every element always exists */
 		return -EEXIST;
-	if (flags & BPF_F_LOCK) /* no spin lock without a BTF-described value */
+	if ((flags & BPF_F_LOCK) && !m->has_spin_lock)
 		return -EINVAL;
 	return 0;
 }
@@ -138,8 +143,11 @@ static int array_update(struct map *m, const void *key, const void *value, uint6
 
 	if (err)
 		return err;
-	memcpy(value_at(m, index, m->nr_slots > 1 ? vm_slot() % m->nr_slots : 0), value,
-	       m->value_size);
+	void *dst = value_at(m, index, m->nr_slots > 1 ? vm_slot() % m->nr_slots : 0);
+	if (flags & BPF_F_LOCK)
+		map_value_copy_locked(m, dst, value, false);
+	else
+		map_value_copy(m, dst, value); /* the lock stays as it is */
 	return 0;
 }
 

@@ -288,7 +288,13 @@ static void write_value(struct map *m, uint32_t idx, const struct htab_src *src,
 
 	switch (src->kind) {
 	case HTAB_SRC_ONE:
+		if ((m->has_spin_lock || m->has_timer) && !fresh) {
+			map_value_copy(m, htab_value(h, e, 0), src->value); /* they stay */
+			break;
+		}
 		htab_words_store(htab_value(h, e, 0), src->value, m->value_size);
+		if (m->has_spin_lock || m->has_timer) /* a new element's start zeroed */
+			map_value_hide_special(m, htab_value(h, e, 0));
 		break;
 	case HTAB_SRC_ALL: /* padding included, as the kernel copies it */
 		for (uint32_t s = 0; s < h->nr_values; s++)
@@ -378,6 +384,7 @@ void htab_copy_out(struct map *m, struct htab_elem *e, void *value)
 
 	if (!type_is_percpu(m->type)) {
 		htab_words_load(value, htab_value(h, e, 0), m->value_size);
+		map_value_hide_special(m, value);
 		return;
 	}
 	for (uint32_t s = 0; s < h->nr_values; s++)
@@ -393,13 +400,19 @@ int htab_lookup_copy(struct map *m, const void *key, void *value, uint64_t flags
 	uint32_t hash = htab_hash(m, key), idx;
 	unsigned seq;
 
-	if (flags) /* BPF_F_LOCK needs a BTF-described spin lock */
+	if ((flags & BPF_F_LOCK) && !m->has_spin_lock)
 		return -EINVAL;
 	for (;;) {
 		idx = htab_find(m, key, hash, &seq);
 		if (idx == HTAB_NONE)
 			return -ENOENT;
-		htab_copy_out(m, htab_elem_at(m, idx), value);
+		if (flags & BPF_F_LOCK) {
+			map_value_copy_locked(m, value,
+					      htab_value(htab_of(m), htab_elem_at(m, idx), 0), true);
+			map_value_hide_special(m, value);
+		} else {
+			htab_copy_out(m, htab_elem_at(m, idx), value);
+		}
 		if (htab_seq_still(&htab_elem_at(m, idx)->seq, seq))
 			return 0;
 	}
@@ -467,6 +480,17 @@ static void replace(struct map *m, uint32_t b, uint32_t old, const void *key, ui
 	*freed = old;
 }
 
+/* BPF_F_LOCK on an existing key: the value rewritten in place under its
+ * spin lock (the kernel's copy_map_value_locked), the stripe lock held. */
+static void locked_rewrite(struct map *m, uint32_t idx, const void *value)
+{
+	struct htab_elem *e = htab_elem_at(m, idx);
+	unsigned s = htab_seq_begin(&e->seq);
+
+	map_value_copy_locked(m, htab_value(htab_of(m), e, 0), value, false);
+	htab_seq_end(&e->seq, s);
+}
+
 /* HASH and PERCPU_HASH updates, from programs and user space. */
 static int update(struct map *m, const void *key, uint64_t flags, const struct htab_src *src)
 {
@@ -474,13 +498,17 @@ static int update(struct map *m, const void *key, uint64_t flags, const struct h
 	uint32_t old, freed = HTAB_NONE;
 	int err;
 
-	if (flags > BPF_EXIST) /* BPF_F_LOCK included: no spin lock without BTF */
+	if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST)
+		return -EINVAL;
+	if ((flags & BPF_F_LOCK) && !m->has_spin_lock)
 		return -EINVAL;
 	if ((err = htab_lock(m, b)))
 		return err;
 	old = htab_find_locked(m, b, key, hash);
-	err = htab_check_flags(old, flags);
-	if (!err && old == HTAB_NONE)
+	err = htab_check_flags(old, flags & ~(uint64_t)BPF_F_LOCK);
+	if (!err && old != HTAB_NONE && (flags & BPF_F_LOCK))
+		locked_rewrite(m, old, src->value);
+	else if (!err && old == HTAB_NONE)
 		err = insert_new(m, b, key, hash, src);
 	else if (!err && type_is_percpu(m->type))
 		htab_elem_rewrite(m, old, src);

@@ -33,7 +33,8 @@ static uint32_t chain_len(struct map *m, uint32_t b)
 /* Copies bucket b out (and empties it with del); the stripe lock held.
  * Returns the number of keys (copied only when both buffers are there). Emptied elements go back to the pool at
  * once (lock-free), after each has left the chain. */
-static uint32_t copy_bucket(struct map *m, uint32_t b, char *keys, char *values, bool del)
+static uint32_t copy_bucket(struct map *m, uint32_t b, char *keys, char *values, bool del,
+			    bool locked)
 {
 	struct htab_stripe *st = htab_stripe_of(m, b);
 	uint64_t vs = map_user_value_size(m);
@@ -45,7 +46,13 @@ static uint32_t copy_bucket(struct map *m, uint32_t b, char *keys, char *values,
 		if (keys && values) {
 			htab_words_load(keys + (uint64_t)n * m->key_size, htab_key(e),
 					m->key_size);
-			htab_copy_out(m, e, values + n * vs);
+			if (locked) { /* BPF_F_LOCK: under the value's spin lock */
+				map_value_copy_locked(m, values + n * vs,
+						      htab_value(htab_of(m), e, 0), true);
+				map_value_hide_special(m, values + n * vs);
+			} else {
+				htab_copy_out(m, e, values + n * vs);
+			}
 		}
 		link = HTAB_LOAD(&e->next);
 	}
@@ -64,7 +71,7 @@ static uint32_t copy_bucket(struct map *m, uint32_t b, char *keys, char *values,
 /* One bucket: 1 copied (*cnt keys), 0 it does not fit in `room`, or a
  * negative errno. */
 static int one_bucket(struct map *m, uint32_t b, char *keys, char *values, uint32_t room,
-		      bool del, uint32_t *cnt)
+		      bool del, bool locked, uint32_t *cnt)
 {
 	int err;
 
@@ -79,7 +86,7 @@ static int one_bucket(struct map *m, uint32_t b, char *keys, char *values, uint3
 	}
 	/* NULL keys or values: the kernel copies (and with del, empties) the
 	 * bucket, then fails to copy it out. */
-	*cnt = copy_bucket(m, b, keys, values, del);
+	*cnt = copy_bucket(m, b, keys, values, del, locked);
 	htab_unlock(m, b);
 	return keys && values ? 1 : -EFAULT;
 }
@@ -92,7 +99,10 @@ int htab_lookup_batch(struct map *m, const union bpf_attr *attr, bool del, uint3
 	uint64_t vs = map_user_value_size(m);
 	int ret;
 
-	if (attr->batch.elem_flags || attr->batch.flags) /* BPF_F_LOCK needs BTF */
+	bool locked = attr->batch.elem_flags & BPF_F_LOCK;
+
+	if ((attr->batch.elem_flags & ~(uint64_t)BPF_F_LOCK) || attr->batch.flags ||
+	    (locked && !m->has_spin_lock)) /* BPF_F_LOCK needs a spin lock */
 		return -EINVAL;
 	if (!max)
 		return 0;
@@ -103,7 +113,7 @@ int htab_lookup_batch(struct map *m, const union bpf_attr *attr, bool del, uint3
 		return -ENOENT;
 	for (;;) {
 		ret = one_bucket(m, batch, keys ? keys + (uint64_t)total * m->key_size : NULL,
-				 values ? values + total * vs : NULL, max - total, del, &cnt);
+				 values ? values + total * vs : NULL, max - total, del, locked, &cnt);
 		if (ret == 0 && total == 0)
 			ret = -ENOSPC;
 		if (ret <= 0)

@@ -35,6 +35,8 @@ extern const struct map_ops lpm_trie_map_ops, queue_map_ops, stack_map_ops,
 extern const struct map_ops ringbuf_map_ops;
 extern const struct map_ops perf_event_array_map_ops;
 extern const struct map_ops prog_array_map_ops, array_of_maps_map_ops, hash_of_maps_map_ops;
+extern const struct map_ops stack_trace_map_ops;
+extern const struct map_ops task_storage_map_ops;
 
 /* The types bpfx implements. Others the kernel knows get EOPNOTSUPP. */
 static const struct map_ops *const ops_by_type[] = {
@@ -54,6 +56,8 @@ static const struct map_ops *const ops_by_type[] = {
 	[BPF_MAP_TYPE_ARRAY_OF_MAPS] = &array_of_maps_map_ops,
 	[BPF_MAP_TYPE_HASH_OF_MAPS] = &hash_of_maps_map_ops,
 	[BPF_MAP_TYPE_DEVMAP] = &devmap_map_ops,
+	[BPF_MAP_TYPE_STACK_TRACE] = &stack_trace_map_ops,
+	[BPF_MAP_TYPE_TASK_STORAGE] = &task_storage_map_ops,
 };
 
 const struct map_ops *map_ops_of(uint32_t type)

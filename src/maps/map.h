@@ -141,6 +141,13 @@ struct map {
 	void *type_priv;                /* per-process state of the type, if any */
 	struct obj *btf;                /* its BTF object (a reference), or NULL */
 	uint32_t btf_key_type_id, btf_value_type_id;
+	/* A struct bpf_spin_lock in the value, where BTF says (map_btf.c):
+	 * BPF_F_LOCK copies take it; user copies never carry it. */
+	bool has_spin_lock;
+	uint32_t spin_lock_off;
+	/* A struct bpf_timer: shown as zeros, never overwritten by updates. */
+	bool has_timer;
+	uint32_t timer_off;
 };
 
 /* The ops of a map type, or NULL when bpfx does not implement it. */
@@ -166,6 +173,18 @@ struct btf_obj;
 int map_btf_check(const union bpf_attr *attr, const struct btf *btf);
 int map_btf_attach(struct map *m, struct btf_obj *b, uint32_t key_id, uint32_t value_id);
 int map_btf_open(struct map *m, int file, uint64_t file_size);
+/* Values with special fields - a struct bpf_spin_lock, a struct
+ * bpf_timer (m->has_spin_lock, m->has_timer; map_btf.c) - as the kernel's
+ * copy_map_value / copy_map_value_locked / check_and_init_map_value
+ * treat them. map_value_copy: value_size bytes, the special fields' left
+ * as they are in dst. map_value_copy_locked: the same under the lock in
+ * the map's copy (src when to_user, else dst). map_value_hide_special:
+ * zeroes them in a copy for user space. Any thread; without special
+ * fields they are plain copies / no-ops. */
+void map_value_copy(const struct map *m, void *dst, const void *src);
+void map_value_copy_locked(const struct map *m, void *dst, const void *src, bool to_user);
+void map_value_hide_special(const struct map *m, void *value);
+
 /* Where a hdr_alt type keeps its header: 64 bytes into the file's second
  * page (the ringbuf's producer page, which consumers only read). */
 uint64_t map_hdr_alt_off(void);

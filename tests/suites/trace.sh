@@ -166,20 +166,7 @@ else
 	cgdir=""
 fi
 mask() { awk '/^map /{m=$2} !(m=="vals" && $1=="key:" && ($2=="00"||$2=="05"))'; }
-# A pinned map's entries as raw bytes, "key: .. ..  value: .. .." and
-# "Found N elements" (what ktrace prints), from `-j map dump`, whatever
-# BTF formatting the text dump would do.
-raw_dump() {
-	"$BPFX" -j map dump pinned "$1" | sed 's/},{"key"/}\n{"key"/g' | awk '
-		function bytes(s) { gsub(/"0x|"|,/, " ", s); gsub(/  +/, " ", s);
-				    sub(/^ /, "", s); sub(/ $/, "", s); return s }
-		match($0, /"key":\[[^]]*\]/) {
-			k = substr($0, RSTART + 7, RLENGTH - 8)
-			match($0, /"value":\[[^]]*\]/)
-			v = substr($0, RSTART + 9, RLENGTH - 10)
-			printf "key: %s  value: %s\n", bytes(k), bytes(v); n++ }
-		END { printf "Found %d element%s\n", n, n == 1 ? "" : "s" }'
-}
+. tests/suites/lib/raw_dump.sh
 kdiff() { # OBJ MAPS
 	local obj=$1 maps=$2 kout
 	kout=$("$BUILD/tests/ktrace" "$obj" "$maps" -- "${kcmd[@]}" 2>"$tmp/kerr")

@@ -22,7 +22,7 @@
 typedef int (*bpf_fn)(int cmd, union bpf_attr *attr, unsigned int size);
 
 
-#define MAX_STEPS 128
+#define MAX_STEPS 192
 
 struct step {
 	int ret;          /* descriptors recorded as 1 */
@@ -34,7 +34,7 @@ struct step {
 struct transcript {
 	struct step steps[MAX_STEPS];
 	int n;
-	int fds[8];
+	int fds[32];
 	int nfds;
 };
 
@@ -52,7 +52,7 @@ static int call(const char *what, int cmd, union bpf_attr *attr, unsigned size, 
 	s->ret = ret;
 	if (ret >= 0 && (cmd == BPF_MAP_CREATE || cmd == BPF_MAP_GET_FD_BY_ID)) {
 		s->ret = 1;
-		if (T->nfds < 8)
+		if (T->nfds < 32)
 			T->fds[T->nfds++] = ret;
 	}
 	memset(s->out, 0, sizeof(s->out));
@@ -199,6 +199,47 @@ static void scenario_percpu(uint32_t ncpu)
 	free(out);
 }
 
+/* BPF_MAP_TYPE_STACK_TRACE from user space: creation rules, and the
+ * commands on an empty map (only bpf_get_stackid stores stacks; the trace
+ * suite stackmap.sh tests stored ones). 5 entries: ids below 8 exist. */
+static void scenario_stack_trace(void)
+{
+	uint32_t k, nk;
+	uint8_t v[64];
+
+	create("stack value 4", BPF_MAP_TYPE_STACK_TRACE, 4, 4, 5, 0);
+	create("stack value 12", BPF_MAP_TYPE_STACK_TRACE, 4, 12, 5, 0);
+	create("stack too deep", BPF_MAP_TYPE_STACK_TRACE, 4, 8 * 128, 5, 0);
+	create("stack key 8", BPF_MAP_TYPE_STACK_TRACE, 8, 64, 5, 0);
+	create("stack 0 entries", BPF_MAP_TYPE_STACK_TRACE, 4, 64, 0, 0);
+	create("stack bad flag", BPF_MAP_TYPE_STACK_TRACE, 4, 64, 5, BPF_F_NO_PREALLOC);
+	create("stack rdonly_prog", BPF_MAP_TYPE_STACK_TRACE, 4, 64, 5, BPF_F_RDONLY_PROG);
+	create("stack deepest", BPF_MAP_TYPE_STACK_TRACE, 4, 8 * 127, 5, 0);
+	int fd = create("stack ok", BPF_MAP_TYPE_STACK_TRACE, 4, 64, 5, 0);
+	k = 0;
+	elem("stack lookup empty", BPF_MAP_LOOKUP_ELEM, fd, &k, v, 0, sizeof(v));
+	k = 7;
+	elem("stack lookup 7", BPF_MAP_LOOKUP_ELEM, fd, &k, v, 0, sizeof(v));
+	k = 8;
+	elem("stack lookup 8", BPF_MAP_LOOKUP_ELEM, fd, &k, v, 0, sizeof(v));
+	elem("stack lookup F_LOCK", BPF_MAP_LOOKUP_ELEM, fd, &k, v, BPF_F_LOCK, sizeof(v));
+	k = 0;
+	memset(v, 1, sizeof(v));
+	elem("stack update", BPF_MAP_UPDATE_ELEM, fd, &k, v, 0, sizeof(v));
+	elem("stack delete empty", BPF_MAP_DELETE_ELEM, fd, &k, NULL, 0, 0);
+	k = 7;
+	elem("stack delete 7", BPF_MAP_DELETE_ELEM, fd, &k, NULL, 0, 0);
+	k = 8;
+	elem("stack delete 8", BPF_MAP_DELETE_ELEM, fd, &k, NULL, 0, 0);
+	k = 0;
+	elem("stack lookup_and_delete", BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, &k, v, 0, sizeof(v));
+	next_key("stack next of none", fd, NULL, &nk);
+	k = 3;
+	next_key("stack next of 3", fd, &k, &nk);
+	k = 100;
+	next_key("stack next of 100", fd, &k, &nk);
+}
+
 static void run_all(struct transcript *t, bpf_fn fn, uint32_t ncpu)
 {
 	memset(t, 0, sizeof(*t));
@@ -208,6 +249,7 @@ static void run_all(struct transcript *t, bpf_fn fn, uint32_t ncpu)
 	scenario_array();
 	scenario_access();
 	scenario_percpu(ncpu);
+	scenario_stack_trace();
 	for (int i = 0; i < t->nfds; i++)
 		close(t->fds[i]);
 }
@@ -231,6 +273,11 @@ static const struct { const char *what; int ret, err; } expect[] = {
 	{ "lookup wronly", -1, EPERM }, { "next wronly", -1, EPERM },
 	{ "lookup bad fd", -1, EBADF }, { "lookup stdin", -1, EINVAL },
 	{ "percpu update", 0, 0 }, { "percpu lookup", 0, 0 },
+	{ "stack value 4", -1, EINVAL }, { "stack value 12", -1, EINVAL },
+	{ "stack too deep", -1, EINVAL }, { "stack ok", 1, 0 },
+	{ "stack lookup 8", -1, ENOENT }, { "stack update", -1, EINVAL },
+	{ "stack delete 7", -1, ENOENT }, { "stack delete 8", -1, E2BIG },
+	{ "stack next of none", -1, ENOENT },
 };
 
 int main(void)
