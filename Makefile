@@ -132,7 +132,7 @@ test: deps
 # The suites that run threads or processes against shared maps, rings,
 # timers and locks, again under ThreadSanitizer (build-tsan/). Races on
 # map values themselves are the kernel's semantics: tests/tsan.supp.
-TSAN_TESTS := test_map_hash test_map_handle test_map_lpm test_map_queue test_map_batch \
+TSAN_TESTS := test_map_hash test_map_handle test_map_lock test_map_lpm test_map_queue test_map_batch \
 	      test_ringbuf test_perf_event_array test_prog_array test_pin test_prog_pin \
 	      test_helpers_lock test_helpers_timer test_helpers_trace test_hooks \
 	      test_task_helpers test_prog_run_page test_stats shared_pins
