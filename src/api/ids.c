@@ -4,12 +4,15 @@
  * kind of object: walking the live ids and opening an object by id.
  */
 #include <errno.h>
+#include <stdint.h>
 
 #include "api/cmds.h"
 #include "api/obj.h"
 
 int cmd_next_id(enum obj_kind kind, union bpf_attr *attr)
 {
+	if (attr->start_id >= INT32_MAX) /* ids are positive ints */
+		return -EINVAL;
 	uint32_t id = obj_next_id(kind, attr->start_id);
 	if (!id)
 		return -ENOENT;

@@ -24,10 +24,13 @@ int cmd_obj_get_info_by_fd(union bpf_attr *attr)
 	int err = 0;
 	struct obj *o;
 
-	if (attr->info.info_len && !attr->info.info)
-		return -EFAULT;
+	/* The descriptor first, then the buffer, as the kernel. */
 	if (!(o = fd_get((int)attr->info.bpf_fd, OBJ_ANY, &err)))
 		return err;
+	if (attr->info.info_len && !attr->info.info) {
+		obj_put(o);
+		return -EFAULT;
+	}
 	switch (o->kind) {
 	case OBJ_MAP:
 		err = map_info(map_of(o), attr);

@@ -84,11 +84,16 @@ int cmd_obj_pin(union bpf_attr *attr)
 
 	if (attr->file_flags)
 		return -EINVAL;
-	if ((err = bpffs_resolve((const char *)(uintptr_t)attr->pathname, path, sizeof(path))))
-		return err;
+	/* The descriptor first, then the path, as the kernel; any descriptor
+	 * that is not a map, program or link (closed ones too) is EINVAL
+	 * there (bpf_fd_probe_obj). */
 	struct obj *o = fd_get((int)attr->bpf_fd, OBJ_ANY, &err);
 	if (!o)
+		return -EINVAL;
+	if ((err = bpffs_resolve((const char *)(uintptr_t)attr->pathname, path, sizeof(path)))) {
+		obj_put(o);
 		return err;
+	}
 	if (o->kind == OBJ_PROG) {
 		err = prog_pin((struct prog_obj *)o, path);
 		obj_put(o);

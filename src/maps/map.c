@@ -135,7 +135,7 @@ static int check_common(const union bpf_attr *attr)
 	 * have a use for map_extra. */
 	if (attr->map_extra && attr->map_type != BPF_MAP_TYPE_BLOOM_FILTER)
 		return -EINVAL;
-	if (attr->map_type > MAP_TYPE_LAST_KNOWN)
+	if (attr->map_type == BPF_MAP_TYPE_UNSPEC || attr->map_type > MAP_TYPE_LAST_KNOWN)
 		return -EINVAL;
 	if ((attr->map_flags & rd) == rd || (attr->map_flags & prog) == prog)
 		return -EINVAL;
@@ -143,6 +143,11 @@ static int check_common(const union bpf_attr *attr)
 	 * and -1 (NUMA_NO_NODE) means any. */
 	if ((attr->map_flags & BPF_F_NUMA_NODE) && attr->numa_node != 0 &&
 	    attr->numa_node != (uint32_t)-1)
+		return -EINVAL;
+	/* The kernel's rule first: only struct_ops maps name a vmlinux type. */
+	if (attr->btf_vmlinux_value_type_id &&
+	    (attr->map_type != BPF_MAP_TYPE_STRUCT_OPS || attr->btf_key_type_id ||
+	     attr->btf_value_type_id))
 		return -EINVAL;
 	if (attr->btf_vmlinux_value_type_id)
 		return -EOPNOTSUPP; /* struct_ops maps: there are no kernel structs */
@@ -235,7 +240,7 @@ struct map *map_create(const union bpf_attr *attr, int *err)
 	if ((e = check_common(attr)))
 		goto fail;
 	if (!(ops = map_ops_of(attr->map_type))) {
-		e = -EOPNOTSUPP;
+		e = -EOPNOTSUPP; /* a type the kernel knows, bpfx does not */
 		goto fail;
 	}
 	if ((e = ops->check(attr)))

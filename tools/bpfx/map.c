@@ -392,6 +392,7 @@ static int do_elem(const char *cmd, int fd, const struct bpf_map_info *info, int
 			goto out;
 		}
 	} else if (!strcmp(cmd, "delete")) {
+		a.value = 0; /* the kernel's delete reads nothing past the key */
 		if ((err = sys(BPF_MAP_DELETE_ELEM, &a))) {
 			cli_error("delete failed: %s", strerror(-err));
 			goto out;
