@@ -261,15 +261,26 @@ static int prog_file(const union bpf_attr *attr)
 
 /* ---- the verifier ---- */
 
-/* Loads are verified on request: BPFX_VERIFY=1 (or =strict) in the
- * environment. A rejected program is then refused with the kernel's errno
- * and log. Not by default yet: tests on main load programs the kernel
- * itself refuses (sizes read from the context) and rely on checked runs;
- * see docs/VERIFIER.md. */
+/* Loads are verified unless the environment says BPFX_VERIFY=0 (the
+ * user asks for unverified programs, which run checked). A rejected
+ * program is refused with the kernel's errno and log. */
 static bool verifier_enabled(void)
 {
 	const char *v = getenv("BPFX_VERIFY");
-	return v && *v && strcmp(v, "0");
+	return !v || !*v || strcmp(v, "0");
+}
+
+#define VFY_KERNEL_INSN_LIMIT 1000000u /* what vfy_input.insn_limit 0 means */
+
+/* Appends one line to the caller's log buffer, if there is room. */
+static void log_note(const union bpf_attr *attr, const char *line)
+{
+	char *buf = uptr(attr->log_buf);
+	if (!attr->log_level || !buf || !attr->log_size)
+		return;
+	size_t used = strnlen(buf, attr->log_size);
+	if (used + 1 < attr->log_size)
+		snprintf(buf + used, attr->log_size - used, "%s\n", line);
 }
 
 /* Runs the verifier on the loaded program: its instructions as pinned
@@ -294,13 +305,24 @@ static int verify_prog(struct prog_obj *p, const union bpf_attr *attr)
 		.log_level = attr->log_level, .log_buf = uptr(attr->log_buf),
 		.log_size = attr->log_size,
 	};
-	int err = vfy_verify(p->pin_insns, p->insn_cnt, &in, NULL);
+	struct vfy_stats stats = { 0 };
+	int err = vfy_verify(p->pin_insns, p->insn_cnt, &in, &stats);
 	mem_free(maps);
-	/* What the verifier cannot judge yet (a helper prototype it does not
-	 * model) loads unverified, as every program did before it: runs are
-	 * checked either way. BPFX_VERIFY=strict refuses it instead. */
+	bool gave_up = err == -E2BIG && stats.processed > VFY_KERNEL_INSN_LIMIT;
+	/* What the verifier cannot judge yet (a feature it does not model) and
+	 * what it gave up on at its instruction limit (it prunes less than
+	 * the kernel: a program the kernel takes may exceed it here) load
+	 * unverified, with a note in the log: such programs always run
+	 * checked, so they still cannot touch memory they were not given.
+	 * BPFX_VERIFY=strict refuses them instead. */
 	const char *v = getenv("BPFX_VERIFY");
-	return err == -EOPNOTSUPP && strcmp(v ? v : "", "strict") ? 0 : err;
+	if ((err == -EOPNOTSUPP || gave_up) && strcmp(v ? v : "", "strict")) {
+		log_note(attr, gave_up ? "bpfx: the verifier stopped at its instruction limit; "
+					 "loaded unverified, runs are checked"
+				       : "bpfx: loaded unverified, runs are checked");
+		return 0;
+	}
+	return err;
 }
 
 /* Helpers the kernel gives only to some program types (the verifier's

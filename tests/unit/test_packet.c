@@ -245,6 +245,10 @@ static void test_devmap(void)
 
 int main(void)
 {
+	/* Some programs here are ones the kernel's verifier refuses, on
+	 * purpose: they test checked mode's containment of faulting programs. They load unverified (and run checked), as
+	 * a user asks with BPFX_VERIFY=0. */
+	setenv("BPFX_VERIFY", "0", 1);
 	test_devmap();
 	test_xdp_runner();
 	test_fault_contained();

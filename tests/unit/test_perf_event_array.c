@@ -347,6 +347,10 @@ static void test_cli(void)
 
 int main(void)
 {
+	/* Some programs here are ones the kernel's verifier refuses, on
+	 * purpose: they test checked mode's refusals of bad helper arguments. They load unverified (and run checked), as
+	 * a user asks with BPFX_VERIFY=0. */
+	setenv("BPFX_VERIFY", "0", 1);
 	setenv("BPFX_SLOTS", "4", 1);
 	snprintf(root, sizeof(root), "/tmp/bpfx-pe-test-XXXXXX");
 	if (!mkdtemp(root))

@@ -270,10 +270,16 @@ static void test_fallbacks_and_load(void)
 	a.log_size = sizeof(vlog);
 	a.log_level = 1;
 	vlog[0] = '\0';
-	setenv("BPFX_VERIFY", "1", 1);
+	unsetenv("BPFX_VERIFY");
 	int fd = bpfx_bpf(BPF_PROG_LOAD, &a, sizeof(a));
 	CHECK(fd < 0 && errno == EACCES && !strcmp(kbpf_log_reason(vlog), "R0 !read_ok"),
-	      "PROG_LOAD refuses an unsafe program with EACCES and the log (%d, %s)", fd, vlog);
+	      "by default PROG_LOAD refuses an unsafe program with EACCES and the log (%d, %s)",
+	      fd, vlog);
+	setenv("BPFX_VERIFY", "1", 1);
+	vlog[0] = '\0';
+	fd = bpfx_bpf(BPF_PROG_LOAD, &a, sizeof(a));
+	CHECK(fd < 0 && errno == EACCES && !strcmp(kbpf_log_reason(vlog), "R0 !read_ok"),
+	      "so does BPFX_VERIFY=1 (%d, %s)", fd, vlog);
 	setenv("BPFX_VERIFY", "0", 1);
 	a.log_level = 0, a.log_buf = 0, a.log_size = 0;
 	fd = bpfx_bpf(BPF_PROG_LOAD, &a, sizeof(a));
