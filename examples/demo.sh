@@ -10,6 +10,9 @@
 #    `make examples`) traces a small shell script under `bpfx trace` and
 #    counts its execve calls; strace -f counts the same, when installed.
 # 7. the XDP firewall example over a generated pcap: verdicts and counters.
+# 8. the firewall's program through every stage: the verifier's log
+#    (`bpfx -d prog load`), the translated instructions and the JIT's
+#    machine code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -96,3 +99,20 @@ echo "blocklist (an LPM trie, seeded by the program):"
 	grep -oE '"formatted":\{"key":\{"prefixlen":[0-9]+,"addr":[0-9]+' | tr -dc '0-9,\n' |
 	awk -F, '{ a = $2; printf "  %d.%d.%d.%d/%d\n", a % 256, int(a / 256) % 256,
 		  int(a / 65536) % 256, int(a / 16777216), $1 }'
+
+# 8. One program, every stage: what the verifier proved (its log, level 2:
+#    the state after each instruction), what runs (xlated) and the x86-64
+#    code the JIT made of it.
+step "8. bpfx -d prog load $out/xdp_firewall.o firewall/prog; prog dump xlated|jited; prog show"
+"$BPFX" -d prog load "$out/xdp_firewall.o" firewall/prog 2>"$out/verifier.log"
+sed -n 's/^libbpfx: //; 1,8p' "$out/verifier.log"
+echo "  ... ($(wc -l < "$out/verifier.log") lines in $out/verifier.log; its end:)"
+sed 's/^libbpfx: //' "$out/verifier.log" | tail -n 3
+echo
+"$BPFX" prog dump xlated pinned firewall/prog | sed -n '1,8p'
+echo "  ..."
+echo
+"$BPFX" prog dump jited pinned firewall/prog | sed -n '1,12p'
+echo "  ..."
+echo
+"$BPFX" prog show pinned firewall/prog

@@ -356,6 +356,10 @@ struct bpfx_object_opts {
 	 * object's .BTF); NULL: the running kernel's /sys/kernel/btf/vmlinux
 	 * when readable, else the object's own types. */
 	const char *btf_custom_path;
+	/* Non-zero: programs load with this verifier log level (1, 2, | 4
+	 * statistics) and the whole log reaches `log` at BPFX_LOG_DEBUG, line
+	 * by line, also when they load (libbpf's kernel_log_level). */
+	uint32_t kernel_log_level;
 };
 
 /* Reads and checks the object; creates nothing yet. NULL and *err on

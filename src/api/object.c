@@ -39,6 +39,7 @@ struct bpfx_object {
 	struct bpfx_program *progs;     /* one per elf program */
 	struct log_sink log;
 	char *btf_custom_path;          /* CO-RE target (opts), or NULL */
+	uint32_t kernel_log_level;      /* opts: log every program's verification */
 	struct bpfx_btf *core_target;   /* loaded on the first CO-RE relocation */
 	int btf_fd;                     /* its BTF once loaded, else -1 */
 	bool loaded;
@@ -54,6 +55,7 @@ static struct bpfx_object *object_new(struct elf_obj *elf, const struct bpfx_obj
 		obj->progs = mem_array(elf->prog_cnt + 1, sizeof(*obj->progs));
 		if (o->btf_custom_path)
 			obj->btf_custom_path = mem_strdup(o->btf_custom_path);
+		obj->kernel_log_level = o->kernel_log_level;
 	}
 	if (!obj || !obj->maps || !obj->progs || (o->btf_custom_path && !obj->btf_custom_path)) {
 		if (obj) {
@@ -350,6 +352,30 @@ static int relocate(struct bpfx_object *obj, const struct elf_prog *p, struct bp
 	return 0;
 }
 
+/* kernel_log_level: loads the program once more with that log level and
+ * hands the whole log to the object's log, line by line (the program has
+ * loaded, so this copy only explains it). */
+static void log_verification(struct bpfx_object *obj, union bpf_attr *a)
+{
+	enum { LOG_SIZE = 4 << 20 };
+	char *log = mem_zalloc(LOG_SIZE);
+	if (!log)
+		return;
+	a->log_level = obj->kernel_log_level;
+	a->log_buf = (uintptr_t)log;
+	a->log_size = LOG_SIZE;
+	int fd = sys(BPF_PROG_LOAD, a);
+	if (fd >= 0)
+		close(fd);
+	for (char *l = log, *e; *l; l = e + (*e != '\0')) {
+		if (!(e = strchr(l, '\n')))
+			e = l + strlen(l);
+		log_msg(&obj->log, BPFX_LOG_DEBUG, "%.*s", (int)(e - l), l);
+	}
+	mem_free(log);
+	a->log_level = 0, a->log_buf = 0, a->log_size = 0;
+}
+
 static int load_program(struct bpfx_object *obj, struct bpfx_program *prog)
 {
 	const struct elf_prog *p = prog->def;
@@ -389,6 +415,8 @@ static int load_program(struct bpfx_object *obj, struct bpfx_program *prog)
 		if (again >= 0)
 			close(again);
 	}
+	if (prog->fd >= 0 && obj->kernel_log_level)
+		log_verification(obj, &a);
 	mem_free(insns);
 	if (prog->fd < 0) {
 		err = prog->fd;

@@ -229,6 +229,9 @@ if command -v clang >/dev/null &&
 	printf '\0\0\0\0\0\0\0\0\0\0\0\0\x08\0\x45\0\0\x28\0\0\0\0\x40\x06\0\0\x0a\0\0\x01\x0a\0\0\x02\x04\xd2\0\x50\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' > "$tmp/pkt"
 	expect "prog load"            0 "" ""                                -- "$BPFX" prog load "$tmp/gc.o" cnt
 	expect "prog load exists"     1 "" "File exists"                     -- "$BPFX" prog load "$tmp/gc.o" cnt
+	# -d: the verifier's log of a program that loads, ending with its statistics
+	expect "prog load -d"         0 "" "libbpfx: processed "             -- "$BPFX" -d prog load "$tmp/gc.o" cnt_d
+	expect "prog load -d states"  0 "" "R1=ctx()"                        -- "$BPFX" --debug prog load "$tmp/gc.o" cnt_d2
 	# The tag is the kernel's (SHA-256 of the code); the pin keeps it.
 	tag=$(bpftool_tag "$tmp/gc.o")
 	expect "prog show"            0 "syscall  name count  tag ${tag:-}" "" -- "$BPFX" prog show pinned cnt

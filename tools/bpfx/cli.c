@@ -12,6 +12,7 @@
 bool cli_json;
 bool cli_pretty;
 const char *cli_btf_path;
+bool cli_debug;
 
 void json_escape(FILE *f, const char *s)
 {

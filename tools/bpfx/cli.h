@@ -17,6 +17,7 @@
 extern bool cli_json;    /* -j / --json */
 extern bool cli_pretty;  /* -p / --pretty (implies -j) */
 extern const char *cli_btf_path; /* --btf FILE: the CO-RE target, or NULL */
+extern bool cli_debug;   /* -d / --debug: loader debug lines, verifier logs */
 
 /* Prints one error line and returns 1 (the exit code of a failed command),
  * so commands can `return cli_error(...)`. */

@@ -57,6 +57,8 @@ static void usage(FILE *f)
 	      "                      /run/bpfx for root, else $XDG_RUNTIME_DIR/bpfx)\n"
 	      "  --btf FILE          BTF that CO-RE relocations resolve against (default:\n"
 	      "                      /sys/kernel/btf/vmlinux, else the object's own)\n"
+	      "  -d, --debug         the loader's debug lines, with every program's\n"
+	      "                      verifier log (level 1 + 2 + 4), as bpftool -d\n"
 	      "  -h, --help          this text; `bpfx COMMAND --help` for a command's\n"
 	      "  -V, --version       print the version\n"
 	      "\n"
@@ -116,6 +118,8 @@ int main(int argc, char **argv)
 				setenv("BPFX_FS", argv[++i], 1);
 			else
 				cli_btf_path = argv[++i];
+		} else if (!strcmp(o, "-d") || !strcmp(o, "--debug")) {
+			cli_debug = true;
 		} else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
 			usage(stdout);
 			return 0;

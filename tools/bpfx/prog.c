@@ -430,7 +430,7 @@ static int pin_fd(int fd, const char *path)
 static void loader_log(void *ctx, enum bpfx_log_level level, const char *msg)
 {
 	(void)ctx;
-	if (level <= BPFX_LOG_WARN)
+	if (level <= BPFX_LOG_WARN || cli_debug)
 		fprintf(stderr, "libbpfx: %s\n", msg);
 }
 
@@ -469,7 +469,9 @@ static int do_load(int argc, char **argv, bool all)
 		return cli_error("expected OBJ and %s [pinmaps DIR]", all ? "DIR" : "PATH");
 	int err = 0;
 	struct bpfx_object_opts o = { .sz = sizeof(o), .btf_custom_path = cli_btf_path,
-				      .log = loader_log };
+				      .log = loader_log,
+				      /* bpftool -d: every program's verifier log */
+				      .kernel_log_level = cli_debug ? 1 + 2 + 4 : 0 };
 	struct bpfx_object *obj = bpfx_object__open(argv[0], &o, &err);
 	if (!obj)
 		return cli_error("failed to open object file %s: %s", argv[0], strerror(-err));
