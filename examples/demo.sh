@@ -9,8 +9,9 @@
 # 6. the execve counter (examples/execve_counter.bpf.c, built by
 #    `make examples`) traces a small shell script under `bpfx trace` and
 #    counts its execve calls; strace -f counts the same, when installed.
-# 7. the XDP firewall example over a generated pcap: verdicts and counters.
-# 8. the firewall's program through every stage: the verifier's log
+# 7. execsnoop prints who runs what, from a ring buffer, as it happens;
+# 8. the XDP firewall example over a generated pcap: verdicts and counters.
+# 9. the firewall's program through every stage: the verifier's log
 #    (`bpfx -d prog load`), the translated instructions and the JIT's
 #    machine code.
 set -euo pipefail
@@ -77,11 +78,17 @@ if command -v strace >/dev/null; then
 	fi
 fi
 
-# 7. The XDP firewall example over a capture the build generates: a
+# 7. execsnoop (examples/execsnoop.bpf.c): a record per execve through a
+#    ring buffer, printed by bpfx trace as it arrives, through the
+#    object's BTF type struct event.
+step "7. bpfx trace $out/execsnoop.bpf.o format event -- sh examples/exec_demo.sh"
+"$BPFX" trace "$out/execsnoop.bpf.o" format event -- sh examples/exec_demo.sh
+
+# 8. The XDP firewall example over a capture the build generates: a
 #    blocklist drops some sources, ICMP echo requests are answered with
 #    XDP_TX, the rest passes; the counters are the program's map, pinned.
 arch_inc=/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
-step "7. bpfx xdp $out/xdp_firewall.o --pcap $out/firewall.pcap --out $out/passed.pcap pinmaps firewall"
+step "8. bpfx xdp $out/xdp_firewall.o --pcap $out/firewall.pcap --out $out/passed.pcap pinmaps firewall"
 clang -O2 -g -target bpf -I"$arch_inc" -c examples/xdp_firewall.bpf.c -o "$out/xdp_firewall.o"
 "$BUILD/examples/gen_pcap" "$out/firewall.pcap" 1000
 export BPFX_FS=$PWD/$out/bpffs
@@ -100,10 +107,10 @@ echo "blocklist (an LPM trie, seeded by the program):"
 	awk -F, '{ a = $2; printf "  %d.%d.%d.%d/%d\n", a % 256, int(a / 256) % 256,
 		  int(a / 65536) % 256, int(a / 16777216), $1 }'
 
-# 8. One program, every stage: what the verifier proved (its log, level 2:
+# 9. One program, every stage: what the verifier proved (its log, level 2:
 #    the state after each instruction), what runs (xlated) and the x86-64
 #    code the JIT made of it.
-step "8. bpfx -d prog load $out/xdp_firewall.o firewall/prog; prog dump xlated|jited; prog show"
+step "9. bpfx -d prog load $out/xdp_firewall.o firewall/prog; prog dump xlated|jited; prog show"
 "$BPFX" -d prog load "$out/xdp_firewall.o" firewall/prog 2>"$out/verifier.log"
 sed -n 's/^libbpfx: //; 1,8p' "$out/verifier.log"
 echo "  ... ($(wc -l < "$out/verifier.log") lines in $out/verifier.log; its end:)"

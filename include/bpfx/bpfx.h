@@ -314,6 +314,10 @@ char *bpfx_btf__dump(const struct bpfx_btf *btf, enum bpfx_btf_format format, in
 char *bpfx_btf__dump_data(const struct bpfx_btf *btf, uint32_t type_id, const void *data,
 			  size_t size, bool plain_text, int *err);
 
+/* The id of the struct (or union, or typedef) named `name`, or a negative
+ * errno (-ENOENT: no such type). */
+int32_t bpfx_btf__find_type(const struct bpfx_btf *btf, const char *name);
+
 /* ------------------------------------------------------------------ */
 /* The bpf() command set                                                */
 /* ------------------------------------------------------------------ */

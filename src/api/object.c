@@ -22,6 +22,7 @@
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/opts.h"
+#include "vm/slot.h"
 
 struct bpfx_map {
 	const struct elf_map *def;
@@ -228,6 +229,10 @@ static int create_def(struct bpfx_object *obj, const struct elf_map *d, int inne
 		.map_extra = d->def.map_extra,
 		.inner_map_fd = inner_fd >= 0 ? (uint32_t)inner_fd : 0,
 	};
+	/* libbpf sizes a perf event array without max_entries to the
+	 * possible CPUs: here, the runner slots (what "CPU" means in bpfx). */
+	if (a.map_type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !a.max_entries)
+		a.max_entries = vm_nr_slots();
 	snprintf(a.map_name, sizeof(a.map_name), "%s", d->name);
 	int fd = create_with_btf(obj, &a, d);
 	if (fd < 0)

@@ -171,3 +171,17 @@ char *bpfx_btf__dump(const struct bpfx_btf *b, enum bpfx_btf_format format, int 
 		*err = e;
 	return out;
 }
+
+int32_t bpfx_btf__find_type(const struct bpfx_btf *b, const char *name)
+{
+	static const int kinds[] = { BTF_KIND_STRUCT, BTF_KIND_UNION, BTF_KIND_TYPEDEF };
+
+	if (!b || !name)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		int32_t id = btf_find_by_name_kind(b->btf, name, kinds[i]);
+		if (id > 0)
+			return id;
+	}
+	return -ENOENT;
+}

@@ -8,21 +8,8 @@
 # kernel does not give these helpers (socket filter) is refused at load.
 set -u
 cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
-BPFX=$BUILD/bpfx
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export BPFX_FS=$tmp/fs
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$tmp/san"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$tmp/san:print_stacktrace=1"
-mkdir -p "$BPFX_FS"
-pass=0 fail=0 skip=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $*" >&2; }
-check() { # NAME GOT WANT
-	if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi
-}
+# shellcheck source=lib/suite.sh
+source tests/suites/lib/suite.sh
 
 for tool in clang gcc nm; do
 	if ! command -v $tool >/dev/null; then

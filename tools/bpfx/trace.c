@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bpfx trace OBJ... [pinmaps DIR] [stats] [-p PID | -- CMD ARGS...]
+ * bpfx trace OBJ... [pinmaps DIR] [format TYPE | quiet] [stats]
+ *            [-p PID | -- CMD ARGS...]
  *
  * Loads the objects, attaches every system-call tracepoint program, and
  * traces CMD (or the running process PID) with all its threads and
@@ -17,12 +18,14 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "trace_events.h"
 
 #define MAX_OBJS 32
 
 static void trace_usage(FILE *f)
 {
-	fputs("Usage: bpfx trace OBJ... [pinmaps DIR] [stats] { -p PID | -- CMD [ARGS...] }\n"
+	fputs("Usage: bpfx trace OBJ... [pinmaps DIR] [format TYPE | quiet] [stats]\n"
+	      "                  { -p PID | -- CMD [ARGS...] }\n"
 	      "\n"
 	      "Runs CMD (or attaches to process PID) and runs the objects' system-call\n"
 	      "programs at the system calls they hook, in CMD and all its threads and\n"
@@ -31,7 +34,13 @@ static void trace_usage(FILE *f)
 	      "and raw_tracepoint/ too). pinmaps DIR pins every map as DIR/NAME (relative\n"
 	      "to the bpffs root), where they stay after bpfx ends. stats prints how many\n"
 	      "stops and runs there were. bpfx exits with CMD's status; with -p, Ctrl-C\n"
-	      "detaches and leaves the process running.\n", f);
+	      "detaches and leaves the process running.\n"
+	      "\n"
+	      "Records the programs send through ringbuf and perf event array maps are\n"
+	      "printed as they arrive (what is left when CMD ends, too), as hex, or with\n"
+	      "format TYPE as one JSON line each through the object's BTF type TYPE\n"
+	      "(e.g. format event for a struct event); -j prints one JSON object per\n"
+	      "record. quiet prints none (read the pinned maps yourself).\n", f);
 }
 
 /* The library's last error line, for the one error line a failure
@@ -166,7 +175,8 @@ struct trace_args {
 	const char *objs[MAX_OBJS];
 	size_t obj_cnt;
 	const char *pindir;
-	bool stats;
+	const char *format;            /* format TYPE: records through BTF */
+	bool stats, quiet;
 	int pid;
 	char **cmd;
 };
@@ -191,6 +201,12 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 			a->pindir = argv[i];
 		} else if (!strcmp(argv[i], "stats")) {
 			a->stats = true;
+		} else if (!strcmp(argv[i], "quiet")) {
+			a->quiet = true;
+		} else if (!strcmp(argv[i], "format")) {
+			if (++i >= argc)
+				return cli_error("expected a BTF type name after format");
+			a->format = argv[i];
 		} else if (a->obj_cnt < MAX_OBJS) {
 			a->objs[a->obj_cnt++] = argv[i];
 		} else {
@@ -275,12 +291,17 @@ int cmd_trace(int argc, char **argv)
 	 * command that can't start leaves no pins behind. */
 	for (size_t i = 0; i < a.obj_cnt && !rc && a.pindir; i++)
 		rc = pin_maps(objs[i], a.pindir);
+	/* The event maps' records print while CMD runs (unless quiet). */
+	struct trace_events *events = NULL;
+	if (!rc && !a.quiet)
+		rc = trace_events_start(&events, objs, a.objs, a.obj_cnt, a.format);
 	if (!rc)
 		rc = trace_start(t, &a);
 	if (rc)
 		unpin_all();
 	else
 		rc = trace_wait(t, &a);
+	trace_events_stop(events);
 	for (size_t i = 0; i < pin_cnt; i++)
 		free(pins[i]);
 	bpfx_tracer__free(t);
