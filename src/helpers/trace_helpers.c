@@ -35,6 +35,7 @@
 #include "util/alloc.h"
 #include "helpers/bprintf.h"
 #include "helpers/helpers.h"
+#include "hooks/hook.h"
 #include "vm/slot.h"
 #include "vm/vm.h"
 
@@ -83,18 +84,23 @@ static void open_trace(void)
  * newline the kernel's trace output adds (so a message ending in "\n"
  * leaves an empty line, as in the kernel). Lines that cannot be written
  * are dropped, as the kernel drops events when its buffer is full. */
-static void trace_emit(const char *msg)
+static void trace_emit(const struct bpfx_run_ctx *run, const char *msg)
 {
 	char line[BPRINTF_BUF + 128], comm[17] = { 0 };
 	struct timespec ts;
+	struct bpfx_task task;
 
 	pthread_once(&trace_once, open_trace);
 	if (trace_fd < 0)
 		return;
-	prctl(PR_GET_NAME, comm, 0, 0, 0);
+	/* The kernel names the current task: for a traced system call, the
+	 * tracee's thread, else the thread running the program. */
+	hook_task_of(run, &task);
+	if (task.tid == (int32_t)gettid() || hook_task_comm(task.tid, comm))
+		prctl(PR_GET_NAME, comm, 0, 0, 0);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	int n = snprintf(line, sizeof(line), "%16s-%-7d [%03u] ..... %5llu.%06lu: "
-			 "bpf_trace_printk: %s\n", comm, (int)gettid(), vm_slot(),
+			 "bpf_trace_printk: %s\n", comm, (int)task.tid, vm_slot(),
 			 (unsigned long long)ts.tv_sec, ts.tv_nsec / 1000, msg);
 	if (n <= 0 || (size_t)n >= sizeof(line))
 		return;
@@ -183,7 +189,7 @@ static uint64_t trace_common(struct bpfx_run_ctx *run, uint64_t fmt, uint32_t fm
 			       sizeof(msg));
 	if (n < 0)
 		return (uint64_t)(int64_t)n;
-	trace_emit(msg);
+	trace_emit(run, msg);
 	return (uint64_t)n;
 }
 

@@ -4,7 +4,8 @@
 # name exactly the execve calls strace -f sees (filenames, in any order:
 # children run at once), as hex, formatted through BTF (`format event`)
 # and as JSON (-j); the last records are printed before bpfx exits;
-# `quiet` prints none; perf samples arrive one per execve; a format type
+# `quiet` prints none; perf samples arrive one per execve; bpf_printk
+# lines come from the trace pipe, naming the traced task; a format type
 # the object lacks is a clear error.
 set -u
 cd "$(dirname "$0")/../.."
@@ -19,7 +20,8 @@ for tool in clang strace; do
 	fi
 done
 arch_inc=/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
-for src in examples/execsnoop.bpf.c tests/trace_progs/perf_execve.bpf.c; do
+for src in examples/execsnoop.bpf.c tests/trace_progs/perf_execve.bpf.c \
+	   tests/trace_progs/printk_execve.bpf.c; do
 	clang -O2 -g -target bpf -I"$arch_inc" -c "$src" -o "$tmp/$(basename "$src" .c).o" ||
 		bad "can't compile $src"
 done
@@ -69,6 +71,14 @@ check "quiet: the pinned ring holds every record" "$(grep -c '^record' "$tmp/out
 "$BPFX" trace "$tmp/perf_execve.bpf.o" format sample -- sh "$tmp/script.sh" >"$tmp/out" 2>"$tmp/err"
 seqs=$(sed -nE 's/^samples: \{"pid":[0-9]+,"seq":([0-9]+)\}$/\1/p' "$tmp/out" | sort -n | tr '\n' ' ')
 check "perf samples: one per execve, seq 0..n-1" "$seqs" "$(seq 0 $((want_n - 1)) | tr '\n' ' ')"
+
+# bpf_printk: the trace pipe's lines, in the kernel's format, naming the
+# traced task (COMM-TID) that made the system call.
+"$BPFX" trace "$tmp/printk_execve.bpf.o" -- sh "$tmp/script.sh" >"$tmp/out" 2>"$tmp/err"
+lines=$(grep -cE '^ *[^ ]+-([0-9]+) +\[[0-9]{3}\] \.{5} +[0-9]+\.[0-9]{6}: bpf_trace_printk: execve by [0-9]+$' "$tmp/out")
+check "trace_printk lines, one per execve" "$lines" "$want_n"
+same=$(sed -nE 's/^ *[^ ]+-([0-9]+) .*execve by ([0-9]+)$/\1 \2/p' "$tmp/out" | awk '$1 != $2' | wc -l)
+check "each line names the traced task" "$same" 0
 
 # Errors: a type the object does not have; format without a type.
 "$BPFX" trace "$snoop" format nosuch -- /bin/true >"$tmp/out" 2>"$tmp/err"

@@ -11,12 +11,17 @@
  * program fills, e.g. `struct event` of examples/execsnoop.bpf.c), the
  * way bpftool formats map values. `-j` prints one JSON object per record.
  * `quiet` prints nothing: the user's own consumer reads the pinned maps.
+ *
+ * When a program of the objects calls bpf_trace_printk or
+ * bpf_trace_vprintk, the lines of the bpffs root's trace pipe are printed
+ * too (and consumed, as `bpfx prog tracelog` does).
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "trace_events.h"
@@ -40,6 +45,7 @@ struct trace_events {
 	pthread_t thread;
 	bool running;
 	atomic_bool stop;
+	bool pipe;                     /* follow the trace pipe too */
 	uint64_t printed;
 	pthread_mutex_t print_lock;    /* the thread and the final drain */
 };
@@ -104,6 +110,58 @@ static void on_lost(void *ctx, int cpu, uint64_t cnt)
 		(unsigned long long)cnt);
 }
 
+/* Prints the trace pipe's pending lines; returns how many bytes. */
+static int print_pipe(struct trace_events *ev)
+{
+	static char buf[1 << 16];
+	int n = bpfx_trace_pipe_read(buf, sizeof(buf));
+	if (n <= 0)
+		return 0;
+	pthread_mutex_lock(&ev->print_lock);
+	if (cli_json) {
+		for (char *line = buf, *nl; line < buf + n; line = nl + 1) {
+			nl = memchr(line, '\n', (size_t)(buf + n - line));
+			if (!nl)
+				break;
+			*nl = '\0';
+			fputs("{\"trace_pipe\":", stdout);
+			json_escape(stdout, line);
+			fputs("}\n", stdout);
+		}
+	} else {
+		fwrite(buf, 1, (size_t)n, stdout);
+	}
+	fflush(stdout);
+	pthread_mutex_unlock(&ev->print_lock);
+	return n;
+}
+
+/* Does the loaded program call bpf_trace_printk or bpf_trace_vprintk?
+ * (Its translated instructions, from the program's info.) */
+static bool calls_printk(int prog_fd)
+{
+	struct bpf_prog_info info = { 0 };
+	union bpf_attr a = { .info = { .bpf_fd = (uint32_t)prog_fd, .info_len = sizeof(info),
+				       .info = (uintptr_t)&info } };
+	if (bpfx_bpf(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)) || !info.xlated_prog_len)
+		return false;
+	uint32_t len = info.xlated_prog_len;
+	struct bpf_insn *insns = malloc(len);
+	bool found = false;
+	if (!insns)
+		return false;
+	memset(&info, 0, sizeof(info));
+	info.xlated_prog_len = len;
+	info.xlated_prog_insns = (uintptr_t)insns;
+	if (!bpfx_bpf(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)))
+		for (uint32_t i = 0; i < len / sizeof(*insns) && !found; i++)
+			found = insns[i].code == (BPF_JMP | BPF_CALL) && !insns[i].src_reg &&
+				(insns[i].imm == BPF_FUNC_trace_printk ||
+				 insns[i].imm == BPF_FUNC_trace_vprintk);
+	free(insns);
+	return found;
+}
+
 static int poll_ring(struct ring *r, int timeout_ms)
 {
 	return r->rb ? bpfx_ringbuf__poll(r->rb, timeout_ms) : bpfx_perf_buffer__poll(r->pb, timeout_ms);
@@ -114,9 +172,14 @@ static int poll_ring(struct ring *r, int timeout_ms)
 static void *consume(void *arg)
 {
 	struct trace_events *ev = arg;
-	while (!atomic_load(&ev->stop))
+	while (!atomic_load(&ev->stop)) {
 		for (size_t i = 0; i < ev->cnt; i++)
-			poll_ring(&ev->rings[i], ev->cnt == 1 ? 50 : 5);
+			poll_ring(&ev->rings[i], ev->cnt == 1 && !ev->pipe ? 50 : 5);
+		if (ev->pipe && !print_pipe(ev) && !ev->cnt) {
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
 	return NULL;
 }
 
@@ -127,6 +190,11 @@ static int add_object(struct trace_events *ev, const struct bpfx_object *obj, co
 	struct bpfx_btf *btf = NULL;
 	int32_t type_id = -1;
 	int err = 0;
+
+	for (size_t i = 0; i < bpfx_object__program_cnt(obj) && !ev->pipe; i++) {
+		int fd = bpfx_program__fd(bpfx_object__program(obj, i));
+		ev->pipe = fd >= 0 && calls_printk(fd);
+	}
 
 	if (format) {
 		btf = bpfx_btf__parse_file(file, NULL, NULL, &err);
@@ -173,7 +241,7 @@ int trace_events_start(struct trace_events **out, struct bpfx_object *const *obj
 	if (!rc && format && !ev->cnt)
 		rc = cli_error("format %s: the objects have no ringbuf or perf event array map",
 			       format);
-	if (!rc && ev->cnt) {
+	if (!rc && (ev->cnt || ev->pipe)) {
 		if (pthread_create(&ev->thread, NULL, consume, ev))
 			rc = cli_error("can't start the event consumer");
 		else
@@ -194,6 +262,8 @@ void trace_events_stop(struct trace_events *ev)
 	for (size_t i = 0; i < ev->cnt; i++)
 		while (poll_ring(&ev->rings[i], 0) > 0)
 			;
+	while (ev->pipe && print_pipe(ev) > 0)
+		;
 	for (size_t i = 0; i < ev->cnt; i++) {
 		bpfx_ringbuf__free(ev->rings[i].rb);
 		bpfx_perf_buffer__free(ev->rings[i].pb);
