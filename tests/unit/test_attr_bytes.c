@@ -21,8 +21,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +55,20 @@ static int call(bool kernel, int cmd, union bpf_attr *a)
 	return r < 0 ? errno : 0;
 }
 
+/* Is the 8-byte word holding byte b, taken as an address, memory of this
+ * process? (Under AddressSanitizer, 0x80000000 is its shadow: the kernel
+ * reads a "pointer" there while an instrumented bpfx traps. Such bytes
+ * say nothing about attribute checks.) */
+static bool word_is_mapped(const union bpf_attr *a, size_t b)
+{
+	uint64_t w;
+	unsigned char vec;
+	memcpy(&w, (const unsigned char *)a + (b & ~(size_t)7), sizeof(w));
+	long page = sysconf(_SC_PAGESIZE);
+	void *p = (void *)(uintptr_t)(w & ~(uint64_t)(page - 1));
+	return w >= (uint64_t)page && mincore(p, (size_t)page, &vec) == 0;
+}
+
 static const int map_commands[] = {
 	BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_ELEM, BPF_MAP_DELETE_ELEM, BPF_MAP_GET_NEXT_KEY,
 	BPF_MAP_LOOKUP_AND_DELETE_ELEM, BPF_MAP_FREEZE,
@@ -73,6 +89,8 @@ static int compare(int cmd, int kmap, int xmap)
 			k.map_fd = (uint32_t)kmap;
 			x.map_fd = (uint32_t)xmap;
 		}
+		if (word_is_mapped(&k, b))
+			continue;
 		int ke = call(true, cmd, &k);
 		if (ke == EFAULT)
 			continue;
@@ -100,6 +118,10 @@ static void in_child(int cmd, int kmap, int xmap)
 
 int main(void)
 {
+	/* Zeroed attributes name descriptor 0: it must be no bpfx object
+	 * (stdin may be closed when the suite runs; fill 0-2 then). */
+	for (int fd = open("/dev/null", O_RDWR); fd >= 0 && fd <= 2; fd = open("/dev/null", O_RDWR))
+		;
 	const char *why = kbpf_unavailable();
 	if (why) {
 		t_skip("the kernel's bpf() is not available here: %s", why);
