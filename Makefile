@@ -151,6 +151,7 @@ bench: deps
 	@BUILD=$(BUILD) bench/run.sh
 	@BUILD=$(BUILD) bench/packets.sh
 	@BUILD=$(BUILD) bench/trace/overhead.sh
+	@BUILD=$(BUILD) bench/uprobe/overhead.sh
 
 # libFuzzer runs of the ELF, BTF and program fuzz targets, FUZZ_SECONDS
 # (default 60) each; CI runs it after the tests.

@@ -50,6 +50,8 @@ enum hook_kind {
 	HOOK_RAW_SYS_EXIT,
 	HOOK_RAWTP_SYS_ENTER, /* raw_tp/sys_enter: bpf_raw_tracepoint_args */
 	HOOK_RAWTP_SYS_EXIT,
+	HOOK_UPROBE,          /* uprobe/PATH:FUNC (hooks/uprobe.h) */
+	HOOK_URETPROBE,       /* uretprobe/PATH:FUNC */
 	HOOK_KIND_CNT
 };
 

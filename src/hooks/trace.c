@@ -32,6 +32,7 @@
 #include "api/obj.h"
 #include "api/prog_obj.h"
 #include "hooks/tracer.h"
+#include "hooks/uprobe.h"
 #include "util/alloc.h"
 #include "util/opts.h"
 
@@ -62,8 +63,11 @@ void bpfx_tracer__free(struct bpfx_tracer *t)
 		t->stop = 1;
 		tracer_finish(t);
 	}
-	for (size_t i = 0; i < t->att_cnt; i++)
+	for (size_t i = 0; i < t->att_cnt; i++) {
 		obj_put(&t->att[i].prog->obj);
+		mem_free(t->att[i].up);
+	}
+	uprobe_free(t);
 	mem_free(t->att);
 	mem_free(t->threads);
 	mem_free(t);
@@ -74,6 +78,66 @@ static uint32_t expected_type(enum hook_kind k)
 	return k >= HOOK_RAWTP_SYS_ENTER ? BPF_PROG_TYPE_RAW_TRACEPOINT : BPF_PROG_TYPE_TRACEPOINT;
 }
 
+/* A new attach of prog (a reference taken); NULL and *err when it is not
+ * loaded or memory runs out. */
+static struct tracer_attach *attach_new(struct bpfx_tracer *t, const struct bpfx_program *prog,
+					int *err)
+{
+	const char *sec = bpfx_program__section(prog);
+	struct obj *o = fd_get(bpfx_program__fd(prog), OBJ_PROG, err);
+	if (!o) {
+		log_msg(&t->log, BPFX_LOG_ERROR, "program '%s' (section '%s'): not loaded",
+			bpfx_program__name(prog), sec);
+		return NULL;
+	}
+	struct tracer_attach *a = mem_realloc(t->att, (t->att_cnt + 1) * sizeof(*a));
+	if (!a) {
+		obj_put(o);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	t->att = a;
+	a = &t->att[t->att_cnt++];
+	memset(a, 0, sizeof(*a));
+	a->prog = (struct prog_obj *)o;
+	snprintf(a->name, sizeof(a->name), "%s", bpfx_program__name(prog));
+	snprintf(a->sec, sizeof(a->sec), "%s", sec);
+	return a;
+}
+
+/* uprobe/PATH:FUNC, uretprobe/PATH:FUNC: kprobe programs, run at the
+ * function's breakpoints (uprobe.c). Code mapped later (libraries) is
+ * found at the mmap calls' exits, which the filter then stops at. */
+static int attach_uprobe(struct bpfx_tracer *t, const struct bpfx_program *prog)
+{
+	const char *sec = bpfx_program__section(prog), *why = NULL;
+	struct uprobe_spec *u = mem_zalloc(sizeof(*u));
+	int err;
+
+	if (!u)
+		return -ENOMEM;
+	if (bpfx_program__type(prog) != BPF_PROG_TYPE_KPROBE) {
+		why = "a uprobe program must be of type kprobe";
+		err = -EINVAL;
+	} else {
+		err = uprobe_parse(sec, u, &why);
+	}
+	struct tracer_attach *a = err ? NULL : attach_new(t, prog, &err);
+	if (!a) {
+		if (why)
+			log_msg(&t->log, BPFX_LOG_ERROR, "program '%s' (section '%s'): can't attach: "
+				"%s", bpfx_program__name(prog), sec, why);
+		mem_free(u);
+		return err;
+	}
+	a->up = u;
+	a->target.kind = u->ret ? HOOK_URETPROBE : HOOK_UPROBE;
+	a->target.nr = -2; /* no system call */
+	t->has_uprobes = true;
+	t->want[SYS_mmap] |= WANT_EXIT;
+	return 0;
+}
+
 int bpfx_tracer__attach(struct bpfx_tracer *t, const struct bpfx_program *prog)
 {
 	const char *sec = bpfx_program__section(prog), *why = NULL;
@@ -82,6 +146,8 @@ int bpfx_tracer__attach(struct bpfx_tracer *t, const struct bpfx_program *prog)
 
 	if (t->started)
 		return -EBUSY;
+	if (uprobe_section(sec))
+		return attach_uprobe(t, prog);
 	if ((err = hook_parse_section(sec, &tg, &why))) {
 		log_msg(&t->log, BPFX_LOG_ERROR, "program '%s' (section '%s'): can't attach: %s",
 			bpfx_program__name(prog), sec, why);
@@ -93,24 +159,10 @@ int bpfx_tracer__attach(struct bpfx_tracer *t, const struct bpfx_program *prog)
 			bpfx_prog_type_name(bpfx_program__type(prog)));
 		return -EINVAL;
 	}
-	struct obj *o = fd_get(bpfx_program__fd(prog), OBJ_PROG, &err);
-	if (!o) {
-		log_msg(&t->log, BPFX_LOG_ERROR, "program '%s' (section '%s'): not loaded",
-			bpfx_program__name(prog), sec);
+	struct tracer_attach *a = attach_new(t, prog, &err);
+	if (!a)
 		return err;
-	}
-	struct tracer_attach *a = mem_realloc(t->att, (t->att_cnt + 1) * sizeof(*a));
-	if (!a) {
-		obj_put(o);
-		return -ENOMEM;
-	}
-	t->att = a;
-	a = &t->att[t->att_cnt++];
-	memset(a, 0, sizeof(*a));
-	a->prog = (struct prog_obj *)o;
 	a->target = tg;
-	snprintf(a->name, sizeof(a->name), "%s", bpfx_program__name(prog));
-	snprintf(a->sec, sizeof(a->sec), "%s", sec);
 	uint8_t w = tg.kind == HOOK_SYS_ENTER || tg.kind == HOOK_RAW_SYS_ENTER ||
 				    tg.kind == HOOK_RAWTP_SYS_ENTER ? WANT_ENTER : WANT_EXIT;
 	if (tg.nr >= 0)
@@ -244,7 +296,8 @@ int bpfx_tracer__spawn(struct bpfx_tracer *t, char *const argv[])
 		return -EBUSY;
 	if (!argv || !argv[0])
 		return -EINVAL;
-	if ((err = resolve_cmd(argv[0], file, sizeof(file))))
+	if ((err = resolve_cmd(argv[0], file, sizeof(file))) ||
+	    (t->has_uprobes && (err = uprobe_check_exe(t, file))))
 		return err;
 	if (!(f = mem_array(2 * HOOK_NR_SYSCALLS + 8, sizeof(*f))))
 		return -ENOMEM;
@@ -328,6 +381,10 @@ int bpfx_tracer__attach_pid(struct bpfx_tracer *t, int pid)
 		return -EBUSY;
 	if (pid <= 0)
 		return -EINVAL;
+	char exe[64];
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+	if (t->has_uprobes && (n = uprobe_check_exe(t, exe)))
+		return n;
 	/* Threads created meanwhile are seized by the next pass (or, once
 	 * their creator is traced, automatically). */
 	while ((n = seize_threads(t, pid)) > 0)

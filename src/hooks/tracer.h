@@ -15,6 +15,8 @@
 #include "util/log.h"
 
 struct prog_obj;
+struct uprobe_spec;
+struct uprobe_state;
 
 /* One attached program. */
 struct tracer_attach {
@@ -22,6 +24,7 @@ struct tracer_attach {
 	struct hook_target target;
 	char name[64], sec[128];
 	bool fault_reported;          /* the first fault is logged, the others counted */
+	struct uprobe_spec *up;       /* uprobes (owned); NULL: a system-call hook */
 };
 
 /* One traced thread. */
@@ -48,6 +51,8 @@ struct bpfx_tracer {
 	size_t thread_cnt, thread_cap;
 	volatile sig_atomic_t stop;
 	struct bpfx_tracer_stats stats;
+	bool has_uprobes;             /* some attach is a uprobe: watch exec, mmap, fork */
+	struct uprobe_state *uprobes; /* their breakpoints (uprobe.c), owned */
 };
 
 /* Threads (trace.c). find returns NULL for unknown tids; add returns NULL
@@ -55,6 +60,10 @@ struct bpfx_tracer {
 struct tracer_thread *tracer_thread_find(struct bpfx_tracer *t, pid_t tid);
 struct tracer_thread *tracer_thread_add(struct bpfx_tracer *t, pid_t tid);
 void tracer_thread_remove(struct bpfx_tracer *t, pid_t tid);
+
+/* Runs an attached program (checked) with run options ro, whose task is
+ * the stopped thread: counts the run, logs its first fault (tracer_loop.c). */
+void tracer_run(struct bpfx_tracer *t, struct tracer_attach *a, const struct bpfx_run_opts *ro);
 
 /* Handles one waitpid report of a traced thread and resumes it
  * (tracer_loop.c). */

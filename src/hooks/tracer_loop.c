@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -32,6 +33,7 @@
 
 #include "api/prog_obj.h"
 #include "hooks/tracer.h"
+#include "hooks/uprobe.h"
 
 /* One stop's facts. */
 struct stop {
@@ -84,28 +86,44 @@ static size_t build_ctx(const struct tracer_attach *a, const struct stop *s, uin
 
 static bool matches(const struct tracer_attach *a, const struct stop *s)
 {
+	if (a->up)
+		return false; /* uprobes run at breakpoints, not system calls */
 	bool enter = a->target.kind == HOOK_SYS_ENTER || a->target.kind == HOOK_RAW_SYS_ENTER ||
 		     a->target.kind == HOOK_RAWTP_SYS_ENTER;
 	return enter == s->enter && (a->target.nr < 0 || a->target.nr == s->nr);
 }
 
+/* The thread group of a task, from /proc (its own id when unreadable). */
+static pid_t task_tgid(pid_t tid)
+{
+	char path[64], buf[1024];
+	pid_t tgid = 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	while (f && fgets(buf, sizeof(buf), f))
+		if (!strncmp(buf, "Tgid:", 5)) {
+			tgid = (pid_t)atoi(buf + 5);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return tgid ? tgid : tid;
+}
+
 static pid_t thread_tgid(struct tracer_thread *th)
 {
-	if (!th->tgid) {
-		char path[64], buf[1024];
-		snprintf(path, sizeof(path), "/proc/%d/status", (int)th->tid);
-		FILE *f = fopen(path, "re");
-		while (f && fgets(buf, sizeof(buf), f))
-			if (!strncmp(buf, "Tgid:", 5)) {
-				th->tgid = (pid_t)atoi(buf + 5);
-				break;
-			}
-		if (f)
-			fclose(f);
-		if (!th->tgid)
-			return th->tid;
-	}
+	if (!th->tgid)
+		th->tgid = task_tgid(th->tid);
 	return th->tgid;
+}
+
+/* Uprobes: the thread's process gets its breakpoints at its first stop
+ * (a process attached by pid; a spawned command gets them at its exec). */
+static void uprobe_watch(struct bpfx_tracer *t, struct tracer_thread *th)
+{
+	thread_tgid(th);
+	if (!uprobe_armed(t, th->tgid))
+		uprobe_arm(t, th);
 }
 
 static void run_one(struct bpfx_tracer *t, struct tracer_attach *a, const struct stop *s)
@@ -120,17 +138,23 @@ static void run_one(struct bpfx_tracer *t, struct tracer_attach *a, const struct
 					  { (void *)&s->regs, sizeof(s->regs), false } };
 	struct bpfx_run_opts ro = { .sz = sizeof(ro), .r1 = (uintptr_t)ctx, .checked = true,
 				    .regions = regions, .region_cnt = 2, .task = &task };
+
+	tracer_run(t, a, &ro);
+}
+
+void tracer_run(struct bpfx_tracer *t, struct tracer_attach *a, const struct bpfx_run_opts *ro)
+{
 	struct bpfx_run_result res;
 
 	t->stats.runs++;
-	if (!bpfx_prog__run(a->prog->prog, &ro, &res))
+	if (!bpfx_prog__run(a->prog->prog, ro, &res))
 		return;
 	t->stats.faults++;
 	if (a->fault_reported)
 		return;
 	a->fault_reported = true;
 	log_msg(&t->log, BPFX_LOG_WARN, "program '%s' (section '%s') faulted in task %d at "
-		"insn %d: %s (later faults are only counted)", a->name, a->sec, (int)s->th->tid,
+		"insn %d: %s (later faults are only counted)", a->name, a->sec, (int)ro->task->tid,
 		res.fault_insn, res.fault_msg);
 }
 
@@ -195,11 +219,17 @@ void tracer_handle(struct bpfx_tracer *t, pid_t tid, int status)
 		return;
 	}
 	int sig = WSTOPSIG(status), event = status >> 16;
+	/* (an exec stop arms the new image below, once) */
+	if (t->has_uprobes && event != PTRACE_EVENT_EXEC)
+		uprobe_watch(t, th);
 	if (sig == (SIGTRAP | 0x80)) {
 		bool enter = t->spawned ? false : is_entry(tid);
 		if (!t->spawned || th->exit_pending) {
 			th->exit_pending = false;
-			syscall_stop(t, th, enter);
+			int nr = syscall_stop(t, th, enter);
+			/* new code mapped (a library): probes it holds */
+			if (!enter && nr == SYS_mmap && t->has_uprobes)
+				uprobe_arm(t, th);
 		}
 		resume(t, th, 0);
 	} else if (event == PTRACE_EVENT_SECCOMP) {
@@ -218,8 +248,13 @@ void tracer_handle(struct bpfx_tracer *t, pid_t tid, int status)
 		    event == PTRACE_EVENT_CLONE) {
 			/* Known from now on, even if its creator ends before
 			 * it first reports. */
-			if (!ptrace(PTRACE_GETEVENTMSG, tid, 0, &former))
+			if (!ptrace(PTRACE_GETEVENTMSG, tid, 0, &former)) {
 				tracer_thread_add(t, (pid_t)former);
+				th = tracer_thread_find(t, tid);
+				if (t->has_uprobes && th)
+					uprobe_fork(t, th, event == PTRACE_EVENT_CLONE
+						    ? task_tgid((pid_t)former) : (pid_t)former);
+			}
 			th = tracer_thread_find(t, tid);
 		} else if (event == PTRACE_EVENT_EXEC) {
 			/* A non-leader that execs takes the leader's id; its
@@ -228,10 +263,20 @@ void tracer_handle(struct bpfx_tracer *t, pid_t tid, int status)
 			if (!ptrace(PTRACE_GETEVENTMSG, tid, 0, &former) && (pid_t)former != tid)
 				tracer_thread_remove(t, (pid_t)former);
 			th = tracer_thread_find(t, tid);
+			if (t->has_uprobes && th) {
+				/* a new image: its own breakpoints */
+				uprobe_exec(t, thread_tgid(th));
+				uprobe_arm(t, th);
+			}
 		}
 		resume(t, th, 0);
 	} else {
-		resume(t, th, sig); /* a signal for the tracee: deliver it */
+		int pending = sig;
+		/* a breakpoint of ours (uprobes), or a signal for the tracee */
+		if (sig == SIGTRAP && t->has_uprobes && uprobe_hit(t, th, &pending) &&
+		    !tracer_thread_find(t, tid))
+			return; /* ended while stepping */
+		resume(t, th, pending);
 	}
 }
 

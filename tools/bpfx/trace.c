@@ -31,7 +31,9 @@ static void trace_usage(FILE *f)
 	      "programs at the system calls they hook, in CMD and all its threads and\n"
 	      "descendants. Sections: tp/syscalls/sys_enter_NAME, tp/syscalls/sys_exit_NAME,\n"
 	      "tp/raw_syscalls/sys_enter|sys_exit, raw_tp/sys_enter|sys_exit (tracepoint/\n"
-	      "and raw_tracepoint/ too). pinmaps DIR pins every map as DIR/NAME (relative\n"
+	      "and raw_tracepoint/ too); uprobe/PATH:FUNC[+OFF] and uretprobe/PATH:FUNC\n"
+	      "at entry and return of function FUNC of file PATH (absolute; /proc/self/exe:\n"
+	      "CMD's executable). pinmaps DIR pins every map as DIR/NAME (relative\n"
 	      "to the bpffs root), where they stay after bpfx ends. stats prints how many\n"
 	      "stops and runs there were. bpfx exits with CMD's status; with -p, Ctrl-C\n"
 	      "detaches and leaves the process running.\n"
@@ -226,12 +228,17 @@ static int trace_start(struct bpfx_tracer *t, const struct trace_args *a)
 	int err;
 
 	if (a->cmd) {
+		last_error[0] = '\0';
 		err = bpfx_tracer__spawn(t, a->cmd);
+		if (err < 0 && last_error[0]) /* the library said why (a uprobe) */
+			return cli_error("%s", last_error);
 		if (err < 0)
 			return cli_error("can't start %s: %s", a->cmd[0], strerror(-err));
 		set_handler(SIGINT, on_ignored_signal);
 		set_handler(SIGQUIT, on_ignored_signal);
-	} else if ((err = bpfx_tracer__attach_pid(t, a->pid))) {
+	} else if ((last_error[0] = '\0', err = bpfx_tracer__attach_pid(t, a->pid))) {
+		if (last_error[0])
+			return cli_error("%s", last_error);
 		return cli_error("can't attach to process %d: %s", a->pid, strerror(-err));
 	} else {
 		set_handler(SIGINT, on_stop_signal);
@@ -286,7 +293,7 @@ int cmd_trace(int argc, char **argv)
 	for (size_t i = 0; i < a.obj_cnt && !rc; i++)
 		rc = add_object(t, a.objs[i], &objs[i], &attached);
 	if (!rc && !attached)
-		rc = cli_error("no system-call programs to attach");
+		rc = cli_error("no system-call or uprobe programs to attach");
 	/* Pins first, so that a clash is reported before CMD starts; a
 	 * command that can't start leaves no pins behind. */
 	for (size_t i = 0; i < a.obj_cnt && !rc && a.pindir; i++)
