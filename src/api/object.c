@@ -31,6 +31,11 @@ struct bpfx_map {
 struct bpfx_program {
 	const struct elf_prog *def;
 	int fd;
+	/* Set by bpfx_program__set_type before load (bpftool's `prog load
+	 * ... type TYPE`): loaded as this type instead of the section's. */
+	bool type_set;
+	enum bpf_prog_type type;
+	enum bpf_attach_type expected_attach_type;
 };
 
 struct bpfx_object {
@@ -72,7 +77,7 @@ static struct bpfx_object *object_new(struct elf_obj *elf, const struct bpfx_obj
 	for (uint32_t i = 0; i < elf->map_cnt; i++)
 		obj->maps[i] = (struct bpfx_map){ &elf->maps[i], -1 };
 	for (uint32_t i = 0; i < elf->prog_cnt; i++)
-		obj->progs[i] = (struct bpfx_program){ &elf->progs[i], -1 };
+		obj->progs[i] = (struct bpfx_program){ .def = &elf->progs[i], .fd = -1 };
 	return obj;
 }
 
@@ -370,10 +375,11 @@ static int load_program(struct bpfx_object *obj, struct bpfx_program *prog)
 		return err;
 	}
 	union bpf_attr a = {
-		.prog_type = p->type, .insn_cnt = p->insn_cnt, .insns = (uintptr_t)insns,
-		.license = (uintptr_t)obj->elf->license,
+		.prog_type = bpfx_program__type(prog), .insn_cnt = p->insn_cnt,
+		.insns = (uintptr_t)insns, .license = (uintptr_t)obj->elf->license,
 		.kern_version = obj->elf->kern_version, .prog_flags = p->prog_flags,
-		.expected_attach_type = p->expected_attach_type,
+		.expected_attach_type = prog->type_set ? prog->expected_attach_type
+						       : p->expected_attach_type,
 	};
 	snprintf(a.prog_name, sizeof(a.prog_name), "%s", p->name);
 	/* As libbpf: without a log first (a long verifier log must not fail
@@ -515,7 +521,41 @@ struct bpfx_map *bpfx_object__find_map(const struct bpfx_object *obj, const char
 
 const char *bpfx_program__name(const struct bpfx_program *p) { return p->def->name; }
 const char *bpfx_program__section(const struct bpfx_program *p) { return p->def->sec_name; }
-enum bpf_prog_type bpfx_program__type(const struct bpfx_program *p) { return p->def->type; }
+enum bpf_prog_type bpfx_program__type(const struct bpfx_program *p)
+{
+	return p->type_set ? p->type : p->def->type;
+}
+
+int bpfx_program__set_type(struct bpfx_program *p, enum bpf_prog_type type,
+			   enum bpf_attach_type expected_attach_type)
+{
+	if (p->fd >= 0)
+		return -EBUSY;
+	if (type <= BPF_PROG_TYPE_UNSPEC || type > BPF_PROG_TYPE_SYSCALL)
+		return -EINVAL;
+	p->type_set = true;
+	p->type = type;
+	p->expected_attach_type = expected_attach_type;
+	return 0;
+}
+
+/* libbpf_prog_type_by_name as bpftool's `type` uses it: a section name,
+ * then the same with a '/' appended ("kprobe" -> "kprobe/"). */
+int bpfx_prog_type_by_name(const char *name, enum bpf_prog_type *type,
+			   enum bpf_attach_type *expected_attach_type)
+{
+	struct elf_sec_def def;
+	char with_slash[256];
+
+	if (!name || !*name || strlen(name) + 2 > sizeof(with_slash))
+		return -EINVAL;
+	snprintf(with_slash, sizeof(with_slash), "%s/", name);
+	if (elf_sec_def_find(name, &def) && elf_sec_def_find(with_slash, &def))
+		return -ESRCH;
+	*type = def.type;
+	*expected_attach_type = def.expected_attach_type;
+	return 0;
+}
 int bpfx_program__fd(const struct bpfx_program *p) { return p->fd; }
 const char *bpfx_map__name(const struct bpfx_map *m) { return m->def->name; }
 int bpfx_map__fd(const struct bpfx_map *m) { return m->fd; }

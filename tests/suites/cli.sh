@@ -284,6 +284,34 @@ if command -v clang >/dev/null &&
 		echo "cli: no bpftool, root or /sys/fs/bpf: tail calls across commands not compared with bpftool" >&2
 	fi
 	rm -rf "$kdir"
+	# prog load ... type TYPE: the section's type overridden as bpftool
+	# does (a socket filter loaded as XDP; the kernel agrees below).
+	printf '__attribute__((section("socket"), used)) int seven(void *c) { return 7; }\nchar l[] __attribute__((section("license"), used)) = "GPL";\n' > "$tmp/seven.c"
+	if clang -O2 -g -target bpf -c "$tmp/seven.c" -o "$tmp/seven.o" 2>/dev/null; then
+		expect "prog load type"       0 "" ""                      -- "$BPFX" prog load "$tmp/seven.o" seven type xdp
+		expect "prog load type show"  0 "xdp  name seven" ""       -- "$BPFX" prog show pinned seven
+		expect "prog load type run"   0 "Return value: 7," ""      -- "$BPFX" prog run pinned seven data_in "$tmp/pkt"
+		expect "prog loadall type"    0 "" ""                      -- "$BPFX" prog loadall "$tmp/seven.o" seven_tc pinmaps seven_m type action
+		expect "prog loadall type show" 0 "sched_act  name seven" "" -- "$BPFX" prog show pinned seven_tc/seven
+		expect "prog load no type"    0 "socket_filter  name seven" "" -- bash -c \
+			"'$BPFX' prog load '$tmp/seven.o' seven_s && '$BPFX' prog show pinned seven_s"
+		expect "prog load bad type"   1 "" "failed to guess program type from name 'nosuch'" -- "$BPFX" prog load "$tmp/seven.o" seven_x type nosuch
+		expect "prog load bad type no pin" 1 "" "can't open pinned program" -- "$BPFX" prog show pinned seven_x
+		expect "prog load type twice" 1 "" "type given twice"      -- "$BPFX" prog load "$tmp/seven.o" seven_y type xdp type xdp
+		expect "prog load type value" 1 "" "type needs a value"    -- "$BPFX" prog load "$tmp/seven.o" seven_y type
+		expect "prog load bad option" 1 "" "unknown option 'foo'"  -- "$BPFX" prog load "$tmp/seven.o" seven_y foo 1
+		kseven=/sys/fs/bpf/bpfx-cli-seven-$$
+		if command -v bpftool >/dev/null && [ "$(id -u)" = 0 ] &&
+		   bpftool prog load "$tmp/seven.o" "$kseven" type xdp >/dev/null 2>&1; then
+			k=$(bpftool prog show pinned "$kseven" | grep -oE '(xdp|socket_filter)  name seven')
+			b=$("$BPFX" prog show pinned seven | grep -oE '(xdp|socket_filter)  name seven')
+			rm -f "$kseven"
+			if [ -n "$k" ] && [ "$k" = "$b" ]; then pass=$((pass + 1)); else
+				fail=$((fail + 1)); echo "FAIL prog load type: bpftool shows '$k', bpfx '$b'" >&2; fi
+		else
+			echo "cli: no bpftool or root: prog load type not compared with the kernel" >&2
+		fi
+	fi
 	expect "prog loadall"         0 "" ""                              -- "$BPFX" prog loadall "$tmp/xdp.o" xdp
 	expect "prog loadall show"    0 "xdp  name xdp_count" ""           -- "$BPFX" prog show pinned xdp/xdp_count
 	expect "prog loadall 2nd"     0 "xdp  name xdp_filter" ""          -- "$BPFX" prog show pinned xdp/xdp_filter

@@ -24,8 +24,8 @@ static void prog_usage(FILE *f)
 	fputs("Usage: bpfx prog { show | list } PROG\n"
 	      "       bpfx prog dump xlated PROG [opcodes]\n"
 	      "       bpfx prog dump jited PROG [opcodes]\n"
-	      "       bpfx prog load OBJ PATH [pinmaps MAP_DIR]\n"
-	      "       bpfx prog loadall OBJ DIR [pinmaps MAP_DIR]\n"
+	      "       bpfx prog load OBJ PATH [type TYPE] [pinmaps MAP_DIR]\n"
+	      "       bpfx prog loadall OBJ DIR [type TYPE] [pinmaps MAP_DIR]\n"
 	      "       bpfx prog run PROG data_in FILE [data_out FILE] [ctx_in FILE]\n"
 	      "                          [ctx_out FILE] [repeat N]\n"
 	      "       bpfx prog tracelog\n"
@@ -457,22 +457,61 @@ static int pin_maps(const struct bpfx_object *obj, const char *dir)
 	return 0;
 }
 
+/* The options after `load OBJ PATH`: `type TYPE` (every program loaded
+ * as that type, bpftool's section-name guess) and `pinmaps DIR`, in any
+ * order. Returns 0 or 1 after printing the error. */
+static int load_opts(int argc, char **argv, const char **type, const char **pinmaps)
+{
+	for (int i = 2; i < argc; i += 2) {
+		const char **slot = !strcmp(argv[i], "type")	? type
+				    : !strcmp(argv[i], "pinmaps") ? pinmaps
+								  : NULL;
+		if (!slot)
+			return cli_error("unknown option '%s' (expected type or pinmaps)", argv[i]);
+		if (i + 1 >= argc)
+			return cli_error("%s needs a value", argv[i]);
+		if (*slot)
+			return cli_error("%s given twice", argv[i]);
+		*slot = argv[i + 1];
+	}
+	return 0;
+}
+
+/* Sets every program of obj to the type TYPE names (as bpftool). */
+static int set_types(struct bpfx_object *obj, const char *type)
+{
+	enum bpf_prog_type t;
+	enum bpf_attach_type eat;
+	if (bpfx_prog_type_by_name(type, &t, &eat))
+		return cli_error("failed to guess program type from name '%s'", type);
+	for (size_t i = 0; i < bpfx_object__program_cnt(obj); i++)
+		if (bpfx_program__set_type(bpfx_object__program(obj, i), t, eat))
+			return cli_error("cannot set the type of program %s",
+					 bpfx_program__name(bpfx_object__program(obj, i)));
+	return 0;
+}
+
 /* Runs for `load OBJ PATH` (all == false: pins the first program at
  * PATH) and `loadall OBJ DIR` (pins each as DIR/<function name>), each
- * with an optional `pinmaps DIR`. */
+ * with optional `type TYPE` and `pinmaps DIR`. */
 static int do_load(int argc, char **argv, bool all)
 {
-	const char *pinmaps = NULL;
-	if (argc == 4 && !strcmp(argv[2], "pinmaps"))
-		pinmaps = argv[3], argc = 2;
-	if (argc != 2)
-		return cli_error("expected OBJ and %s [pinmaps DIR]", all ? "DIR" : "PATH");
+	const char *pinmaps = NULL, *type = NULL;
+	if (argc < 2)
+		return cli_error("expected OBJ and %s [type TYPE] [pinmaps DIR]",
+				 all ? "DIR" : "PATH");
+	if (load_opts(argc, argv, &type, &pinmaps))
+		return 1;
 	int err = 0;
 	struct bpfx_object_opts o = { .sz = sizeof(o), .btf_custom_path = cli_btf_path,
 				      .log = loader_log };
 	struct bpfx_object *obj = bpfx_object__open(argv[0], &o, &err);
 	if (!obj)
 		return cli_error("failed to open object file %s: %s", argv[0], strerror(-err));
+	if (type && set_types(obj, type)) {
+		bpfx_object__close(obj);
+		return 1;
+	}
 	if ((err = bpfx_object__load(obj))) {
 		bpfx_object__close(obj);
 		return cli_error("failed to load object file %s: %s", argv[0], strerror(-err));
