@@ -396,9 +396,25 @@ const char *bpfx_program__name(const struct bpfx_program *prog);
 const char *bpfx_program__section(const struct bpfx_program *prog);
 enum bpf_prog_type bpfx_program__type(const struct bpfx_program *prog);
 int bpfx_program__fd(const struct bpfx_program *prog);   /* -1 before load */
+/* Before bpfx_object__load: load the program as `type` (and
+ * expected_attach_type) instead of what its section says, like
+ * bpf_program__set_type. 0, -EINVAL for an unknown type, -EBUSY once loaded. */
+int bpfx_program__set_type(struct bpfx_program *prog, enum bpf_prog_type type,
+			   enum bpf_attach_type expected_attach_type);
+/* What a section name ("xdp", "kprobe", "cgroup/skb") means, as
+ * libbpf_prog_type_by_name; tried again with a '/' appended. 0, -ESRCH
+ * when no section convention matches, -EINVAL for an empty name. */
+int bpfx_prog_type_by_name(const char *name, enum bpf_prog_type *type,
+			   enum bpf_attach_type *expected_attach_type);
 
 const char *bpfx_map__name(const struct bpfx_map *map);
 int bpfx_map__fd(const struct bpfx_map *map);             /* -1 before load */
+/* Before bpfx_object__load: the object uses the existing map fd refers
+ * to (a pin, bpftool's `map name N pinned P`) instead of creating one, as
+ * bpf_map__reuse_fd; it must have the declared type, key and value
+ * sizes, max_entries and flags. 0, -EINVAL (another shape or no map),
+ * -EBUSY once the map exists. */
+int bpfx_map__reuse_fd(struct bpfx_map *map, int fd);
 uint32_t bpfx_map__key_size(const struct bpfx_map *map);
 uint32_t bpfx_map__value_size(const struct bpfx_map *map);
 enum bpf_map_type bpfx_map__type(const struct bpfx_map *map);

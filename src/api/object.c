@@ -8,6 +8,8 @@
  * bpfx_object__load returns.
  */
 #include <errno.h>
+#include <stddef.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +29,17 @@
 struct bpfx_map {
 	const struct elf_map *def;
 	int fd;
+	bool reused;    /* fd given by bpfx_map__reuse_fd: not created at load */
 };
 
 struct bpfx_program {
 	const struct elf_prog *def;
 	int fd;
+	/* Set by bpfx_program__set_type before load (bpftool's `prog load
+	 * ... type TYPE`): loaded as this type instead of the section's. */
+	bool type_set;
+	enum bpf_prog_type type;
+	enum bpf_attach_type expected_attach_type;
 };
 
 struct bpfx_object {
@@ -73,9 +81,9 @@ static struct bpfx_object *object_new(struct elf_obj *elf, const struct bpfx_obj
 	obj->log = *log;
 	obj->btf_fd = -1;
 	for (uint32_t i = 0; i < elf->map_cnt; i++)
-		obj->maps[i] = (struct bpfx_map){ &elf->maps[i], -1 };
+		obj->maps[i] = (struct bpfx_map){ .def = &elf->maps[i], .fd = -1 };
 	for (uint32_t i = 0; i < elf->prog_cnt; i++)
-		obj->progs[i] = (struct bpfx_program){ &elf->progs[i], -1 };
+		obj->progs[i] = (struct bpfx_program){ .def = &elf->progs[i], .fd = -1 };
 	return obj;
 }
 
@@ -254,6 +262,9 @@ static int create_map(struct bpfx_object *obj, struct bpfx_map *m)
 	const struct elf_map *d = m->def;
 	int inner_fd = -1;
 
+	if (m->reused)
+		return 0; /* libbpf: no creation, initial value or slots */
+
 	if (is_map_in_map(d->def.type) && !d->inner) {
 		log_msg(&obj->log, BPFX_LOG_ERROR, "map '%s': a map of maps needs its inner map "
 			"declared (__array(values, struct {...}))", d->name);
@@ -279,7 +290,8 @@ static int fill_slots(struct bpfx_object *obj, bool prog_arrays)
 {
 	for (uint32_t i = 0; i < obj->elf->map_cnt; i++) {
 		const struct elf_map *d = obj->maps[i].def;
-		if ((d->def.type == BPF_MAP_TYPE_PROG_ARRAY) != prog_arrays)
+		if ((d->def.type == BPF_MAP_TYPE_PROG_ARRAY) != prog_arrays ||
+		    (!prog_arrays && obj->maps[i].reused))
 			continue;
 		for (uint32_t s = 0; s < d->slot_cnt; s++) {
 			int32_t t = d->slots[s].target;
@@ -401,10 +413,11 @@ static int load_program(struct bpfx_object *obj, struct bpfx_program *prog)
 		return err;
 	}
 	union bpf_attr a = {
-		.prog_type = p->type, .insn_cnt = p->insn_cnt, .insns = (uintptr_t)insns,
-		.license = (uintptr_t)obj->elf->license,
+		.prog_type = bpfx_program__type(prog), .insn_cnt = p->insn_cnt,
+		.insns = (uintptr_t)insns, .license = (uintptr_t)obj->elf->license,
 		.kern_version = obj->elf->kern_version, .prog_flags = p->prog_flags,
-		.expected_attach_type = p->expected_attach_type,
+		.expected_attach_type = prog->type_set ? prog->expected_attach_type
+						       : p->expected_attach_type,
 	};
 	snprintf(a.prog_name, sizeof(a.prog_name), "%s", p->name);
 	/* As libbpf: without a log first (a long verifier log must not fail
@@ -548,10 +561,76 @@ struct bpfx_map *bpfx_object__find_map(const struct bpfx_object *obj, const char
 
 const char *bpfx_program__name(const struct bpfx_program *p) { return p->def->name; }
 const char *bpfx_program__section(const struct bpfx_program *p) { return p->def->sec_name; }
-enum bpf_prog_type bpfx_program__type(const struct bpfx_program *p) { return p->def->type; }
+enum bpf_prog_type bpfx_program__type(const struct bpfx_program *p)
+{
+	return p->type_set ? p->type : p->def->type;
+}
+
+int bpfx_program__set_type(struct bpfx_program *p, enum bpf_prog_type type,
+			   enum bpf_attach_type expected_attach_type)
+{
+	if (p->fd >= 0)
+		return -EBUSY;
+	if (type <= BPF_PROG_TYPE_UNSPEC || type > BPF_PROG_TYPE_SYSCALL)
+		return -EINVAL;
+	p->type_set = true;
+	p->type = type;
+	p->expected_attach_type = expected_attach_type;
+	return 0;
+}
+
+/* libbpf_prog_type_by_name as bpftool's `type` uses it: a section name,
+ * then the same with a '/' appended ("kprobe" -> "kprobe/"). */
+int bpfx_prog_type_by_name(const char *name, enum bpf_prog_type *type,
+			   enum bpf_attach_type *expected_attach_type)
+{
+	struct elf_sec_def def;
+	char with_slash[256];
+
+	if (!name || !*name || strlen(name) + 2 > sizeof(with_slash))
+		return -EINVAL;
+	snprintf(with_slash, sizeof(with_slash), "%s/", name);
+	if (elf_sec_def_find(name, &def) && elf_sec_def_find(with_slash, &def))
+		return -ESRCH;
+	*type = def.type;
+	*expected_attach_type = def.expected_attach_type;
+	return 0;
+}
 int bpfx_program__fd(const struct bpfx_program *p) { return p->fd; }
 const char *bpfx_map__name(const struct bpfx_map *m) { return m->def->name; }
 int bpfx_map__fd(const struct bpfx_map *m) { return m->fd; }
+
+/* Runs before load: the object's map becomes the map fd refers to (a
+ * duplicate of fd), which must have the definition the object declares -
+ * its programs were compiled for it - as libbpf checks a pinned map's
+ * (type, key and value sizes, max_entries, flags). 0, -EBUSY once the
+ * map exists, -EINVAL for a map of another shape, or the errno of
+ * OBJ_GET_INFO_BY_FD (-EBADF, -EINVAL for no map). */
+int bpfx_map__reuse_fd(struct bpfx_map *m, int fd)
+{
+	struct bpf_map_info info = { 0 };
+	union bpf_attr a = { .info = { .bpf_fd = (uint32_t)fd, .info_len = sizeof(info),
+				       .info = (uintptr_t)&info } };
+	const struct elf_map_def *d = &m->def->def;
+	int err;
+
+	if (m->fd >= 0)
+		return -EBUSY;
+	if ((err = sys(BPF_OBJ_GET_INFO_BY_FD, &a)) < 0)
+		return err;
+	if (a.info.info_len < offsetof(struct bpf_map_info, map_flags) + sizeof(info.map_flags))
+		return -EINVAL; /* not a map */
+	if (info.type != d->type || info.key_size != d->key_size ||
+	    info.value_size != d->value_size || info.max_entries != d->max_entries ||
+	    info.map_flags != d->map_flags)
+		return -EINVAL;
+	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dup < 0)
+		return -errno;
+	m->fd = dup;
+	m->reused = true;
+	return 0;
+}
 uint32_t bpfx_map__key_size(const struct bpfx_map *m) { return m->def->def.key_size; }
 uint32_t bpfx_map__value_size(const struct bpfx_map *m) { return m->def->def.value_size; }
 enum bpf_map_type bpfx_map__type(const struct bpfx_map *m) { return m->def->def.type; }

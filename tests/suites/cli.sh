@@ -273,6 +273,21 @@ if command -v clang >/dev/null &&
 	expect "tail slot delete"     0 "" ""                              -- "$BPFX" map delete pinned tcm/jump_table key 2 0 0 0
 	expect "tail falls through"   0 "Return value: 2," ""              -- "$BPFX" prog run pinned tc2/dispatch data_in "$tmp/arp"
 	expect "tail stage hits"      0 '"key": 3,' ""                      -- "$BPFX" map dump pinned tcm/stage_hits
+	# map {idx|name} pinned FILE: the loaded program (stage_parse) counts
+	# in the pinned map (bpf_map__reuse_fd); a map of another shape is
+	# refused.
+	before=$("$BPFX" map lookup pinned tcm/stage_hits key 0 0 0 0 2>&1)
+	expect "prog load map reuse"  0 "" ""                              -- "$BPFX" prog load "$tmp/tc.o" tc3 map name stage_hits pinned tcm/stage_hits
+	expect "reused map run"       0 "Return value: " ""              -- "$BPFX" prog run pinned tc3 data_in "$tmp/arp"
+	after=$("$BPFX" map lookup pinned tcm/stage_hits key 0 0 0 0 2>&1)
+	if [ -n "$before" ] && [ "$before" != "$after" ]; then pass=$((pass + 1)); else
+		fail=$((fail + 1)); echo "FAIL reused map: the pinned stage_hits did not count ('$before' / '$after')" >&2; fi
+	expect "prog load map idx"    0 "" ""                              -- "$BPFX" prog load "$tmp/tc.o" tc4 map idx 1 pinned tcm/stage_hits
+	expect "prog load map shape"  1 "" "pinned map tcm/stage_hits does not match map 'jump_table'" -- "$BPFX" prog load "$tmp/tc.o" tc5 map name jump_table pinned tcm/stage_hits
+	expect "prog load map shape no pin" 1 "" "can't open pinned program" -- "$BPFX" prog show pinned tc5
+	expect "prog load map none"   1 "" "no map name nosuch in the object" -- "$BPFX" prog load "$tmp/tc.o" tc5 map name nosuch pinned tcm/stage_hits
+	expect "prog load map no pin" 1 "" "can't open pinned map nope"    -- "$BPFX" prog load "$tmp/tc.o" tc5 map name stage_hits pinned nope
+	expect "prog load map syntax" 1 "" "expected map {idx N | name NAME} pinned FILE" -- "$BPFX" prog load "$tmp/tc.o" tc5 map name stage_hits
 	# The same two loads with bpftool, when the kernel can: same answers.
 	kdir=/sys/fs/bpf/bpfx-cli-$$
 	if command -v bpftool >/dev/null && [ "$(id -u)" = 0 ] && mountpoint -q /sys/fs/bpf &&
@@ -283,10 +298,46 @@ if command -v clang >/dev/null &&
 		k2=$(bpftool prog run pinned "$kdir/tc2/dispatch" data_in "$tmp/arp" 2>&1 | grep -o 'Return value: [0-9]*')
 		if [ "$k" = "Return value: 2" ] && [ "$k2" = "Return value: 1" ]; then pass=$((pass + 1)); else
 			fail=$((fail + 1)); echo "FAIL tail calls across commands: bpftool gives '$k' and '$k2'" >&2; fi
+		# Reuse of a pinned map on load: the kernel's program counts in the
+		# pinned map too.
+		kb=$(bpftool map lookup pinned "$kdir/m/stage_hits" key 0 0 0 0 2>&1)
+		bpftool prog load "$tmp/tc.o" "$kdir/tc3" map name stage_hits pinned "$kdir/m/stage_hits" >/dev/null 2>&1 &&
+			bpftool prog run pinned "$kdir/tc3" data_in "$tmp/arp" >/dev/null 2>&1
+		ka=$(bpftool map lookup pinned "$kdir/m/stage_hits" key 0 0 0 0 2>&1)
+		if [ -n "$kb" ] && [ "$kb" != "$ka" ]; then pass=$((pass + 1)); else
+			fail=$((fail + 1)); echo "FAIL map reuse: the kernel's pinned stage_hits did not count" >&2; fi
 	else
 		echo "cli: no bpftool, root or /sys/fs/bpf: tail calls across commands not compared with bpftool" >&2
 	fi
 	rm -rf "$kdir"
+	# prog load ... type TYPE: the section's type overridden as bpftool
+	# does (a socket filter loaded as XDP; the kernel agrees below).
+	printf '__attribute__((section("socket"), used)) int seven(void *c) { return 7; }\nchar l[] __attribute__((section("license"), used)) = "GPL";\n' > "$tmp/seven.c"
+	if clang -O2 -g -target bpf -c "$tmp/seven.c" -o "$tmp/seven.o" 2>/dev/null; then
+		expect "prog load type"       0 "" ""                      -- "$BPFX" prog load "$tmp/seven.o" seven type xdp
+		expect "prog load type show"  0 "xdp  name seven" ""       -- "$BPFX" prog show pinned seven
+		expect "prog load type run"   0 "Return value: 7," ""      -- "$BPFX" prog run pinned seven data_in "$tmp/pkt"
+		expect "prog loadall type"    0 "" ""                      -- "$BPFX" prog loadall "$tmp/seven.o" seven_tc pinmaps seven_m type action
+		expect "prog loadall type show" 0 "sched_act  name seven" "" -- "$BPFX" prog show pinned seven_tc/seven
+		expect "prog load no type"    0 "socket_filter  name seven" "" -- bash -c \
+			"'$BPFX' prog load '$tmp/seven.o' seven_s && '$BPFX' prog show pinned seven_s"
+		expect "prog load bad type"   1 "" "failed to guess program type from name 'nosuch'" -- "$BPFX" prog load "$tmp/seven.o" seven_x type nosuch
+		expect "prog load bad type no pin" 1 "" "can't open pinned program" -- "$BPFX" prog show pinned seven_x
+		expect "prog load type twice" 1 "" "type given twice"      -- "$BPFX" prog load "$tmp/seven.o" seven_y type xdp type xdp
+		expect "prog load type value" 1 "" "type needs a value"    -- "$BPFX" prog load "$tmp/seven.o" seven_y type
+		expect "prog load bad option" 1 "" "unknown option 'foo'"  -- "$BPFX" prog load "$tmp/seven.o" seven_y foo 1
+		kseven=/sys/fs/bpf/bpfx-cli-seven-$$
+		if command -v bpftool >/dev/null && [ "$(id -u)" = 0 ] &&
+		   bpftool prog load "$tmp/seven.o" "$kseven" type xdp >/dev/null 2>&1; then
+			k=$(bpftool prog show pinned "$kseven" | grep -oE '(xdp|socket_filter)  name seven')
+			b=$("$BPFX" prog show pinned seven | grep -oE '(xdp|socket_filter)  name seven')
+			rm -f "$kseven"
+			if [ -n "$k" ] && [ "$k" = "$b" ]; then pass=$((pass + 1)); else
+				fail=$((fail + 1)); echo "FAIL prog load type: bpftool shows '$k', bpfx '$b'" >&2; fi
+		else
+			echo "cli: no bpftool or root: prog load type not compared with the kernel" >&2
+		fi
+	fi
 	expect "prog loadall"         0 "" ""                              -- "$BPFX" prog loadall "$tmp/xdp.o" xdp
 	expect "prog loadall show"    0 "xdp  name xdp_count" ""           -- "$BPFX" prog show pinned xdp/xdp_count
 	expect "prog loadall 2nd"     0 "xdp  name xdp_filter" ""          -- "$BPFX" prog show pinned xdp/xdp_filter

@@ -23,6 +23,7 @@
 #include "tcheck.h"
 
 #include "loader/elf.h"
+#include <bpfx/bpfx.h>
 
 static char last_log[512];
 
@@ -253,6 +254,18 @@ static void test_sec_names(void)
 	      !strcmp(elf_attach_type_str(BPF_CGROUP_INET4_CONNECT), "cgroup_inet4_connect") &&
 	      !elf_prog_type_str(999) && !elf_map_type_str(999) && !elf_attach_type_str(999),
 	      "bpftool's type names");
+	/* bpftool's `prog load ... type TYPE`: a section name, else with '/'. */
+	enum bpf_prog_type t = 0;
+	enum bpf_attach_type a = 0;
+	CHECK(!bpfx_prog_type_by_name("xdp", &t, &a) && t == BPF_PROG_TYPE_XDP && a == BPF_XDP,
+	      "type xdp: %d %d", t, a);
+	CHECK(!bpfx_prog_type_by_name("cgroup/connect4", &t, &a) &&
+	      t == BPF_PROG_TYPE_CGROUP_SOCK_ADDR && a == BPF_CGROUP_INET4_CONNECT,
+	      "type cgroup/connect4: %d %d", t, a);
+	CHECK(!bpfx_prog_type_by_name("kprobe", &t, &a) && t == BPF_PROG_TYPE_KPROBE,
+	      "type kprobe: %d", t);
+	CHECK(bpfx_prog_type_by_name("nosuch", &t, &a) == -ESRCH &&
+	      bpfx_prog_type_by_name("", &t, &a) == -EINVAL, "unknown and empty type names");
 }
 
 /* ------------------------------------------------------------------ */

@@ -24,8 +24,9 @@ static void prog_usage(FILE *f)
 	fputs("Usage: bpfx prog { show | list } PROG\n"
 	      "       bpfx prog dump xlated PROG [opcodes]\n"
 	      "       bpfx prog dump jited PROG [opcodes]\n"
-	      "       bpfx prog load OBJ PATH [pinmaps MAP_DIR]\n"
-	      "       bpfx prog loadall OBJ DIR [pinmaps MAP_DIR]\n"
+	      "       bpfx prog load OBJ PATH [type TYPE] [map {idx N | name NAME} pinned FILE]...\n"
+	      "                              [pinmaps MAP_DIR]\n"
+	      "       bpfx prog loadall OBJ DIR [type TYPE] [map ...]... [pinmaps MAP_DIR]\n"
 	      "       bpfx prog run PROG data_in FILE [data_out FILE] [ctx_in FILE]\n"
 	      "                          [ctx_out FILE] [repeat N]\n"
 	      "       bpfx prog tracelog\n"
@@ -457,16 +458,125 @@ static int pin_maps(const struct bpfx_object *obj, const char *dir)
 	return 0;
 }
 
+/* `map {idx N | name NAME} pinned FILE` of load: an existing map the
+ * object uses instead of creating its own. */
+struct map_reuse {
+	const char *idx, *name, *pin;
+};
+#define MAX_REUSE 64
+
+struct load_opts {
+	const char *type, *pinmaps;
+	struct map_reuse reuse[MAX_REUSE];
+	int reuse_cnt;
+};
+
+/* `map idx N pinned FILE` at argv[i] (argv[i] == "map"); returns the
+ * arguments it took (5), or -1 after printing the error. */
+static int reuse_opt(int argc, char **argv, int i, struct load_opts *o)
+{
+	if (i + 4 >= argc || (strcmp(argv[i + 1], "idx") && strcmp(argv[i + 1], "name")) ||
+	    strcmp(argv[i + 3], "pinned"))
+		return cli_error("expected map {idx N | name NAME} pinned FILE"), -1;
+	if (o->reuse_cnt == MAX_REUSE)
+		return cli_error("more than %d maps to reuse", MAX_REUSE), -1;
+	struct map_reuse *r = &o->reuse[o->reuse_cnt++];
+	*r = (struct map_reuse){ .pin = argv[i + 4] };
+	if (!strcmp(argv[i + 1], "idx"))
+		r->idx = argv[i + 2];
+	else
+		r->name = argv[i + 2];
+	return 5;
+}
+
+/* The options after `load OBJ PATH`: `type TYPE` (every program loaded
+ * as that type, bpftool's section-name guess), `map ... pinned FILE`
+ * (repeatable) and `pinmaps DIR`, in any order. Returns 0 or 1 after
+ * printing the error. */
+static int load_opts(int argc, char **argv, struct load_opts *o)
+{
+	for (int i = 2, n; i < argc; i += n) {
+		if (!strcmp(argv[i], "map")) {
+			if ((n = reuse_opt(argc, argv, i, o)) < 0)
+				return 1;
+			continue;
+		}
+		const char **slot = !strcmp(argv[i], "type")	? &o->type
+				    : !strcmp(argv[i], "pinmaps") ? &o->pinmaps
+								  : NULL;
+		if (!slot)
+			return cli_error("unknown option '%s' (expected type, map or pinmaps)",
+					 argv[i]);
+		if (i + 1 >= argc)
+			return cli_error("%s needs a value", argv[i]);
+		if (*slot)
+			return cli_error("%s given twice", argv[i]);
+		*slot = argv[i + 1];
+		n = 2;
+	}
+	return 0;
+}
+
+/* Points the object's maps named by `map ... pinned FILE` at the pinned
+ * maps (bpf_map__reuse_fd). Returns 0 or 1 after printing the error. */
+static int reuse_maps(struct bpfx_object *obj, const struct load_opts *o)
+{
+	for (int i = 0; i < o->reuse_cnt; i++) {
+		const struct map_reuse *r = &o->reuse[i];
+		struct bpfx_map *m;
+		char *end;
+		if (r->idx) {
+			unsigned long n = strtoul(r->idx, &end, 0);
+			m = *r->idx && !*end ? bpfx_object__map(obj, n) : NULL;
+		} else {
+			m = bpfx_object__find_map(obj, r->name);
+		}
+		if (!m)
+			return cli_error("no map %s %s in the object", r->idx ? "idx" : "name",
+					 r->idx ? r->idx : r->name);
+		union bpf_attr a = { .pathname = (uintptr_t)r->pin };
+		int fd = sys(BPF_OBJ_GET, &a);
+		if (fd < 0)
+			return cli_error("can't open pinned map %s: %s", r->pin, strerror(-fd));
+		int err = bpfx_map__reuse_fd(m, fd);
+		close(fd);
+		if (err == -EINVAL)
+			return cli_error("pinned map %s does not match map '%s' of the object "
+					 "(type, key or value size, max_entries or flags differ)",
+					 r->pin, bpfx_map__name(m));
+		if (err)
+			return cli_error("can't reuse pinned map %s for map '%s': %s", r->pin,
+					 bpfx_map__name(m), strerror(-err));
+	}
+	return 0;
+}
+
+/* Sets every program of obj to the type TYPE names (as bpftool). */
+static int set_types(struct bpfx_object *obj, const char *type)
+{
+	enum bpf_prog_type t;
+	enum bpf_attach_type eat;
+	if (bpfx_prog_type_by_name(type, &t, &eat))
+		return cli_error("failed to guess program type from name '%s'", type);
+	for (size_t i = 0; i < bpfx_object__program_cnt(obj); i++)
+		if (bpfx_program__set_type(bpfx_object__program(obj, i), t, eat))
+			return cli_error("cannot set the type of program %s",
+					 bpfx_program__name(bpfx_object__program(obj, i)));
+	return 0;
+}
+
 /* Runs for `load OBJ PATH` (all == false: pins the first program at
  * PATH) and `loadall OBJ DIR` (pins each as DIR/<function name>), each
- * with an optional `pinmaps DIR`. */
+ * with optional `type TYPE` and `pinmaps DIR`. */
 static int do_load(int argc, char **argv, bool all)
 {
-	const char *pinmaps = NULL;
-	if (argc == 4 && !strcmp(argv[2], "pinmaps"))
-		pinmaps = argv[3], argc = 2;
-	if (argc != 2)
-		return cli_error("expected OBJ and %s [pinmaps DIR]", all ? "DIR" : "PATH");
+	struct load_opts lo = { 0 };
+	if (argc < 2)
+		return cli_error("expected OBJ and %s [type TYPE] [map {idx N | name NAME} pinned "
+				 "FILE]... [pinmaps DIR]", all ? "DIR" : "PATH");
+	if (load_opts(argc, argv, &lo))
+		return 1;
+	const char *pinmaps = lo.pinmaps;
 	int err = 0;
 	struct bpfx_object_opts o = { .sz = sizeof(o), .btf_custom_path = cli_btf_path,
 				      .log = loader_log,
@@ -475,6 +585,10 @@ static int do_load(int argc, char **argv, bool all)
 	struct bpfx_object *obj = bpfx_object__open(argv[0], &o, &err);
 	if (!obj)
 		return cli_error("failed to open object file %s: %s", argv[0], strerror(-err));
+	if ((lo.type && set_types(obj, lo.type)) || reuse_maps(obj, &lo)) {
+		bpfx_object__close(obj);
+		return 1;
+	}
 	if ((err = bpfx_object__load(obj))) {
 		bpfx_object__close(obj);
 		return cli_error("failed to load object file %s: %s", argv[0], strerror(-err));
