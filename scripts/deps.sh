@@ -20,7 +20,9 @@
 set -euo pipefail
 
 packages=(gcc make libc6-dev linux-libc-dev libelf-dev libpcap-dev clang llvm bpftool libbpf-dev pkgconf strace
-	  libcapstone-dev iproute2 iputils-ping)
+	  libcapstone-dev)
+# the live-interface tests (tests/suites/live.sh): namespaces, veths, ping
+packages+=(iproute2 iputils-ping)
 # clang's runtime libraries (libFuzzer) come in a package named after its
 # major version; known only when clang itself is there.
 if command -v clang >/dev/null; then
