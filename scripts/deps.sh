@@ -14,12 +14,15 @@
 #   pkgconf               tests build an embedding example through bpfx.pc
 #   strace                the trace tests compare execve counts with strace -f
 #   libcapstone-dev       the CLI disassembles JIT code (prog dump jited)
+#   iproute2, iputils-ping  the live-interface tests make namespaces and veths, ping
 #   libclang-rt-N-dev     libFuzzer for `make fuzz` (N: the major version of
 #                         the default clang, once clang is installed)
 set -euo pipefail
 
 packages=(gcc make libc6-dev linux-libc-dev libelf-dev libpcap-dev clang llvm bpftool libbpf-dev pkgconf strace
 	  libcapstone-dev)
+# the live-interface tests (tests/suites/live.sh): namespaces, veths, ping
+packages+=(iproute2 iputils-ping)
 # clang's runtime libraries (libFuzzer) come in a package named after its
 # major version; known only when clang itself is there.
 if command -v clang >/dev/null; then

@@ -65,10 +65,16 @@ static void usage(const struct pkt_kind *k, FILE *f)
 {
 	fprintf(f, "Usage: bpfx %s OBJ [prog NAME] --pcap IN [--out OUT] [pinmaps DIR]\n"
 		   "       [--threads N]\n"
+		   "   or: bpfx %s OBJ [prog NAME] --dev IFACE [--dev2 IFACE2] [--count N]\n"
+		   "       [--duration S] [--progress] [pinmaps DIR]\n"
 		   "runs %s program of OBJ over every frame of IN (pcap or pcapng), maps\n"
 		   "kept across frames; frames it passes go to OUT (pcap). -j prints JSON.\n"
-		   "--threads N runs N threads over an in-memory copy and reports the rate.\n",
-		k->cmd, k->what);
+		   "--threads N runs N threads over an in-memory copy and reports the rate.\n"
+		   "--dev runs it on the frames IFACE receives (AF_PACKET) until Ctrl-C,\n"
+		   "N frames or S seconds: drops are dropped, XDP_TX goes back out of\n"
+		   "IFACE, redirects out of their target, passed frames out of IFACE2\n"
+		   "(with one interface the kernel has delivered them already).\n",
+		k->cmd, k->cmd, k->what);
 }
 
 static int parse(const struct pkt_kind *k, int argc, char **argv, struct pkt_args *a)
@@ -82,10 +88,15 @@ static int parse(const struct pkt_kind *k, int argc, char **argv, struct pkt_arg
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(o, "prog") || !strcmp(o, "--pcap") || !strcmp(o, "--out") ||
-		    !strcmp(o, "pinmaps") || !strcmp(o, "--threads")) {
+		    !strcmp(o, "pinmaps") || !strcmp(o, "--threads") || !strcmp(o, "--dev") ||
+		    !strcmp(o, "--dev2") || !strcmp(o, "--peer") || !strcmp(o, "--count") ||
+		    !strcmp(o, "--duration")) {
 			if (!v)
 				return cli_error("expected a value after '%s'", o);
 			i++;
+		} else if (!strcmp(o, "--progress")) {
+			a->progress = true;
+			continue;
 		} else {
 			return cli_error("unknown argument '%s' (see bpfx %s help)", o, k->cmd);
 		}
@@ -97,7 +108,20 @@ static int parse(const struct pkt_kind *k, int argc, char **argv, struct pkt_arg
 			a->out = v;
 		else if (!strcmp(o, "pinmaps"))
 			a->pin_dir = v;
-		else {
+		else if (!strcmp(o, "--dev"))
+			a->dev = v;
+		else if (!strcmp(o, "--dev2") || !strcmp(o, "--peer"))
+			a->dev2 = v;
+		else if (!strcmp(o, "--count") || !strcmp(o, "--duration")) {
+			char *end;
+			double d = strtod(v, &end);
+			if (*end || !(d > 0) || d > 1e12)
+				return cli_error("%s wants a positive number, not '%s'", o, v);
+			if (o[2] == 'c')
+				a->count = (uint64_t)d;
+			else
+				a->duration = d;
+		} else {
 			char *end;
 			unsigned long n = strtoul(v, &end, 10);
 			if (*end || !n || n > 256)
@@ -105,8 +129,12 @@ static int parse(const struct pkt_kind *k, int argc, char **argv, struct pkt_arg
 			a->threads = (unsigned)n;
 		}
 	}
-	if (!a->in)
-		return cli_error("expected --pcap FILE (see bpfx %s help)", k->cmd);
+	if (a->dev && (a->in || a->out || a->threads))
+		return cli_error("--dev runs on an interface: no --pcap, --out or --threads");
+	if (a->dev2 && !a->dev)
+		return cli_error("--dev2 wants --dev too");
+	if (!a->in && !a->dev)
+		return cli_error("expected --pcap FILE or --dev IFACE (see bpfx %s help)", k->cmd);
 	return 0;
 }
 
@@ -231,6 +259,12 @@ static void print_stats(const struct pkt_kind *k, const struct pkt_stats *st, do
 			json_key("faults");
 			json_uint(st->faults);
 		}
+		if (st->sent || st->send_errors) {
+			json_key("sent");
+			json_uint(st->sent);
+			json_key("send_errors");
+			json_uint(st->send_errors);
+		}
 		if (threads) {
 			json_key("threads");
 			json_uint(threads);
@@ -253,6 +287,10 @@ static void print_stats(const struct pkt_kind *k, const struct pkt_stats *st, do
 		printf("%-16s %12llu\n", "not run", (unsigned long long)st->skipped);
 	if (st->faults)
 		printf("%-16s %12llu\n", "faults", (unsigned long long)st->faults);
+	if (st->sent || st->send_errors) {
+		printf("%-16s %12llu\n", "sent", (unsigned long long)st->sent);
+		printf("%-16s %12llu\n", "send errors", (unsigned long long)st->send_errors);
+	}
 	if (threads)
 		printf("%-16s %12.0f  (%u thread%s, %.3f s)\n", "packets/s",
 		       secs > 0 ? st->packets / secs : 0.0, threads, threads > 1 ? "s" : "", secs);
@@ -329,7 +367,7 @@ static int run_kind(const struct pkt_kind *k, int argc, char **argv)
 	struct pkt_stats st = { 0 };
 	double secs = 0;
 	if (!rc)
-		rc = run_file(k, &a, fd, &st, &secs);
+		rc = a.dev ? pkt_run_live(k, fd, &a, &st, &secs) : run_file(k, &a, fd, &st, &secs);
 	if (!rc && a.pin_dir)
 		rc = pin_maps(obj, a.pin_dir);
 	if (!rc)

@@ -26,6 +26,10 @@ extern const struct pkt_kind pkt_kinds[3];
 struct pkt_args {
 	const char *obj, *prog, *in, *out, *pin_dir;
 	unsigned threads;          /* 0: stream the file on one thread */
+	const char *dev, *dev2;    /* live interfaces (packet_live.c) */
+	uint64_t count;            /* live: stop after this many frames (0: never) */
+	double duration;           /* live: stop after this many seconds (0: never) */
+	bool progress;             /* live: a rate line on stderr even off a tty */
 };
 
 struct pkt_stats {
@@ -33,6 +37,7 @@ struct pkt_stats {
 	uint64_t verdicts[10];
 	uint64_t kept, dropped, bytes;   /* socket filters */
 	uint64_t skipped, faults;
+	uint64_t sent, send_errors;      /* live runs */
 };
 
 /* Counts frame idx's outcome (err: bpfx_pkt_runner__run's). net_len:
@@ -51,5 +56,11 @@ bool pkt_output(const struct pkt_kind *k, const uint8_t *frame, uint32_t len,
 int pkt_run_threads(const struct pkt_kind *k, int prog_fd, struct pcapio_in *in,
 		    struct pcapio_out *out,
 		    unsigned threads, struct pkt_stats *st, double *secs);
+
+/* Runs the program on the frames a->dev (and a->dev2) receive until a
+ * signal, a->count frames or a->duration seconds, acting on verdicts
+ * (packet_live.c). *secs: the time it listened. 0 or the exit code. */
+int pkt_run_live(const struct pkt_kind *k, int prog_fd, const struct pkt_args *a,
+		 struct pkt_stats *st, double *secs);
 
 #endif
