@@ -259,6 +259,9 @@ struct bpfx_run_opts {
 	 * NULL: the calling thread. Hooks set it (see struct bpfx_task). */
 	const struct bpfx_task *task;
 	uint64_t attach_cookie;     /* what bpf_get_attach_cookie returns */
+	/* What bpf_get_func_ip returns: the probed function's address
+	 * (uprobes, at entry and at return), 0 where there is none. */
+	uint64_t func_ip;
 };
 
 struct bpfx_run_result {

@@ -331,6 +331,15 @@ static uint64_t h_get_attach_cookie(uint64_t ctx, uint64_t b, uint64_t c, uint64
 	return run->attach_cookie;
 }
 
+/* bpf_get_func_ip(ctx): the probed function's address (a uprobe's, at its
+ * entry and its return, as the kernel's bpf_get_func_ip_kprobe gives a
+ * uprobe's address); 0 in runs without one. */
+static uint64_t h_get_func_ip(uint64_t ctx, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
+			      struct bpfx_run_ctx *run)
+{
+	return run->func_ip;
+}
+
 #define RD { BPFX_ARG_PTR_TO_UNINIT_MEM, BPFX_ARG_CONST_SIZE_OR_ZERO, BPFX_ARG_ANYTHING }
 #define NOARGS BPFX_RET_INTEGER, { 0 }
 
@@ -368,6 +377,8 @@ static const struct bpfx_helper task_helpers[] = {
 	  h_get_current_ancestor_cgroup_id, BPFX_RET_INTEGER, { BPFX_ARG_ANYTHING } },
 	{ BPF_FUNC_copy_from_user, "bpf_copy_from_user", h_copy_from_user, BPFX_RET_INTEGER,
 	  RD },
+	{ BPF_FUNC_get_func_ip, "bpf_get_func_ip", h_get_func_ip, BPFX_RET_INTEGER,
+	  { BPFX_ARG_PTR_TO_CTX } },
 	{ BPF_FUNC_get_attach_cookie, "bpf_get_attach_cookie", h_get_attach_cookie,
 	  BPFX_RET_INTEGER, { BPFX_ARG_PTR_TO_CTX } },
 };

@@ -44,6 +44,7 @@ struct uprobe_ret {
 	pid_t tid;
 	uint64_t addr;                /* the return address */
 	uint64_t sp;                  /* the stack pointer after the return */
+	uint64_t func;                /* the probed address (bpf_get_func_ip) */
 	uint16_t att;                 /* the uretprobe program */
 };
 
@@ -394,13 +395,14 @@ void uprobe_exec(struct bpfx_tracer *t, pid_t tgid)
 /* ---- hits ---- */
 
 static void run_probe(struct bpfx_tracer *t, size_t att, struct tracer_thread *th,
-		      struct hook_regs *regs)
+		      struct hook_regs *regs, uint64_t func_ip)
 {
 	struct hook_regs ctx = *regs;
 	struct bpfx_task task = { th->tgid ? th->tgid : th->tid, th->tid };
 	struct bpfx_region region = { &ctx, sizeof(ctx), false };
 	struct bpfx_run_opts ro = { .sz = sizeof(ro), .r1 = (uintptr_t)&ctx, .checked = true,
-				    .regions = &region, .region_cnt = 1, .task = &task };
+				    .regions = &region, .region_cnt = 1, .task = &task,
+				    .func_ip = func_ip };
 
 	tracer_run(t, &t->att[att], &ro);
 }
@@ -418,7 +420,7 @@ static void on_entry(struct bpfx_tracer *t, struct tracer_thread *th, struct upr
 	for (size_t i = 0; i < n; i++) {
 		struct uprobe_spec *u = t->att[atts[i]].up;
 		if (!u->ret) {
-			run_probe(t, atts[i], th, regs);
+			run_probe(t, atts[i], th, regs, regs->ip);
 			continue;
 		}
 		errno = 0;
@@ -432,7 +434,7 @@ static void on_entry(struct bpfx_tracer *t, struct tracer_thread *th, struct upr
 			continue;
 		rb->returns++;
 		s->rets[s->ret_cnt++] = (struct uprobe_ret){ th->tid, (uint64_t)ret_addr,
-							     regs->sp + 8, atts[i] };
+							     regs->sp + 8, regs->ip, atts[i] };
 	}
 }
 
@@ -448,7 +450,7 @@ static void on_return(struct bpfx_tracer *t, struct tracer_thread *th, uint64_t 
 			continue;
 		}
 		s->rets[i] = s->rets[--s->ret_cnt];
-		run_probe(t, r.att, th, regs);
+		run_probe(t, r.att, th, regs, r.func);
 		struct uprobe_bp *bp = bp_find(s, th->tgid ? th->tgid : th->tid, addr);
 		if (bp && bp->returns)
 			bp->returns--;

@@ -387,6 +387,7 @@ static void run_init(struct bpfx_run_ctx *run, const struct bpfx_prog *prog,
 	run->regs = NULL;
 	run->task = o->task;
 	run->attach_cookie = o->attach_cookie;
+	run->func_ip = o->func_ip;
 }
 
 static void result_init(struct bpfx_run_result *res)

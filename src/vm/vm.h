@@ -149,6 +149,7 @@ struct bpfx_run_ctx {
 	void *held_lock;               /* the bpf_spin_lock the program holds, if any */
 	const struct bpfx_task *task;  /* the run's current task; NULL: the caller */
 	uint64_t attach_cookie;        /* bpf_get_attach_cookie's answer */
+	uint64_t func_ip;              /* bpf_get_func_ip's answer */
 };
 
 /* From inside a helper: calls the program's function `token` (what lddw

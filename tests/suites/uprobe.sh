@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 # shellcheck source=lib/suite.sh
 source tests/suites/lib/suite.sh
 
-for tool in clang gcc ldd; do
+for tool in clang gcc ldd nm; do
 	if ! command -v $tool >/dev/null || ! grep -q '^Seccomp:' /proc/self/status; then
 		echo "uprobe: $tool or seccomp is missing - skipping" >&2
 		echo "uprobe: 0 passed, 0 failed, 1 skipped"
@@ -39,6 +39,11 @@ check "the command's output" "$(sed -n 2p "$tmp/out")" "fact 6 720"
 check "add6 entries" "$(stat_of 0)" "$calls"
 check "add6: the sum of results computed from PT_REGS_PARM1..6" "$(stat_of 1)" "$sum"
 check "add6: the sum of PT_REGS_RC at return" "$(stat_of 2)" "$sum"
+ip=$(stat_of 10)
+want=$(( 0x$(nm "$tmp/target" | awk '$3 == "add6" { print $1 }') & 0xfff ))
+check "bpf_get_func_ip at entry: the probed address (page offset of add6's symbol)" \
+	"$(( ip & 0xfff ))" "$want"
+check "bpf_get_func_ip at return: the same function address" "$(stat_of 11)" "$ip"
 check "fact: entries" "$(stat_of 3)" 1
 check "fact: returns" "$(stat_of 4)" 1
 check "fact: the result at return" "$(stat_of 5)" 720

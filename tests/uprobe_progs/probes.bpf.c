@@ -2,7 +2,8 @@
 /*
  * Uprobes on tests/uprobe_progs/target (tests/suites/uprobe.sh): counts
  * and arguments at entry (PT_REGS_PARM1..6), results at return
- * (PT_REGS_RC), a string read from the task, a libc function (LIBC is
+ * (PT_REGS_RC), bpf_get_func_ip at both, a string read from the task, a
+ * libc function (LIBC is
  * the library's path, given at compile time), calls from two threads.
  * Everything lands in the array `stats`, one u64 per slot.
  */
@@ -12,7 +13,7 @@
 #include <bpf/bpf_tracing.h>
 
 enum { ADD6_CALLS, ADD6_ARGSUM, ADD6_RETSUM, FACT_CALLS, FACT_RETS, FACT_MAXRET, GETPID_CALLS,
-       BUMP_CALLS, BUMP_RETS, SLEN_RET, NSTATS };
+       BUMP_CALLS, BUMP_RETS, SLEN_RET, ADD6_FUNC_IP, ADD6_RET_FUNC_IP, NSTATS };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -43,6 +44,10 @@ int add6_entry(struct pt_regs *ctx)
 	long f = ctx->r9; /* the sixth argument (libbpf 1.1 has no PT_REGS_PARM6) */
 
 	add(ADD6_CALLS, 1);
+	__u32 k = ADD6_FUNC_IP;
+	__u64 ip = bpf_get_func_ip(ctx), *slot = bpf_map_lookup_elem(&stats, &k);
+	if (slot)
+		*slot = ip == PT_REGS_IP(ctx) ? ip : 1; /* the probed address, as ctx->ip */
 	/* the same weights as add6 itself: the sum of results, from the arguments */
 	add(ADD6_ARGSUM, a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f);
 	return 0;
@@ -51,6 +56,11 @@ int add6_entry(struct pt_regs *ctx)
 SEC("uretprobe//proc/self/exe:add6")
 int BPF_KRETPROBE(add6_exit, long ret)
 {
+	__u32 k = ADD6_RET_FUNC_IP;
+	__u64 *slot = bpf_map_lookup_elem(&stats, &k);
+
+	if (slot)
+		*slot = bpf_get_func_ip(ctx); /* the function's address, not where it returns */
 	add(ADD6_RETSUM, ret);
 	return 0;
 }
