@@ -609,6 +609,12 @@ void bpfx_tracer__free(struct bpfx_tracer *t);
  * call, -EINVAL for a program type that does not match its section, -EBUSY
  * once tracing started (the log names the section). */
 int bpfx_tracer__attach(struct bpfx_tracer *t, const struct bpfx_program *prog);
+/* Attaches a kprobe-type program (e.g. a bare SEC("uprobe")) as a uprobe,
+ * or a uretprobe, at target "PATH:FUNC[+OFFSET]" (PATH absolute;
+ * /proc/self/exe: the command's executable). 0 or a negative errno (the
+ * log says why: an unknown function or file, another program type). */
+int bpfx_tracer__attach_uprobe(struct bpfx_tracer *t, const struct bpfx_program *prog,
+			       const char *target, bool retprobe);
 
 /* Starts argv (execvp) as a traced child that keeps bpfx's stdin, stdout,
  * stderr and process group. Returns its pid or a negative errno. */

@@ -18,6 +18,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,9 +109,10 @@ static struct tracer_attach *attach_new(struct bpfx_tracer *t, const struct bpfx
 /* uprobe/PATH:FUNC, uretprobe/PATH:FUNC: kprobe programs, run at the
  * function's breakpoints (uprobe.c). Code mapped later (libraries) is
  * found at the mmap calls' exits, which the filter then stops at. */
-static int attach_uprobe(struct bpfx_tracer *t, const struct bpfx_program *prog)
+static int attach_uprobe(struct bpfx_tracer *t, const struct bpfx_program *prog,
+			 const char *sec)
 {
-	const char *sec = bpfx_program__section(prog), *why = NULL;
+	const char *why = NULL;
 	struct uprobe_spec *u = mem_zalloc(sizeof(*u));
 	int err;
 
@@ -131,11 +133,25 @@ static int attach_uprobe(struct bpfx_tracer *t, const struct bpfx_program *prog)
 		return err;
 	}
 	a->up = u;
+	snprintf(a->sec, sizeof(a->sec), "%s", sec);
 	a->target.kind = u->ret ? HOOK_URETPROBE : HOOK_UPROBE;
 	a->target.nr = -2; /* no system call */
 	t->has_uprobes = true;
 	t->want[SYS_mmap] |= WANT_EXIT;
 	return 0;
+}
+
+int bpfx_tracer__attach_uprobe(struct bpfx_tracer *t, const struct bpfx_program *prog,
+			       const char *target, bool retprobe)
+{
+	char sec[PATH_MAX + 160];
+
+	if (t->started)
+		return -EBUSY;
+	if (!target || snprintf(sec, sizeof(sec), "%s/%s", retprobe ? "uretprobe" : "uprobe",
+				target) >= (int)sizeof(sec))
+		return -EINVAL;
+	return attach_uprobe(t, prog, sec);
 }
 
 int bpfx_tracer__attach(struct bpfx_tracer *t, const struct bpfx_program *prog)
@@ -147,7 +163,7 @@ int bpfx_tracer__attach(struct bpfx_tracer *t, const struct bpfx_program *prog)
 	if (t->started)
 		return -EBUSY;
 	if (uprobe_section(sec))
-		return attach_uprobe(t, prog);
+		return attach_uprobe(t, prog, sec);
 	if ((err = hook_parse_section(sec, &tg, &why))) {
 		log_msg(&t->log, BPFX_LOG_ERROR, "program '%s' (section '%s'): can't attach: %s",
 			bpfx_program__name(prog), sec, why);

@@ -58,6 +58,19 @@ check "threads: the command's own result" "$(sed -nE 's/^bump ([0-9]+)$/\1/p' "$
 if [ "$bumps" -gt 0 ] && [ "$bumps" -le 2000 ] && [ "$brets" -le "$bumps" ]; then ok; else
 	bad "threads: bump entries $bumps, returns $brets (want 0 < returns <= entries <= 2000)"; fi
 
+# Bare SEC("uprobe")/SEC("uretprobe") programs attached from the command line.
+clang -O2 -g -target bpf -I"$arch_inc" -c tests/uprobe_progs/bare.bpf.c -o "$tmp/bare.o" ||
+	bad "can't compile bare.bpf.c"
+"$BPFX" trace "$tmp/bare.o" pinmaps b uprobe count_calls "$tmp/target:add6" \
+	uretprobe count_returns /proc/self/exe:add6 -- "$tmp/target" 7 >"$tmp/out" 2>"$tmp/err"
+check "bare uprobes: exit status" "$?" 3
+counts=$("$BPFX" -j map dump pinned b/counts | tr -d ' \n' | grep -oE '"value":[0-9]+' | cut -d: -f2 | tr '\n' ' ')
+check "bare uprobe and uretprobe attached by the command line: 7 calls, 7 returns" "$counts" "7 7 "
+"$BPFX" trace "$tmp/bare.o" -- "$tmp/target" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+grep -q "^Error: .*count_calls.*no target: give one with uprobe count_calls PATH:FUNC" "$tmp/err"
+check "a bare uprobe without a target: a clear error ($(head -1 "$tmp/err"))" "$rc/$?" "1/0"
+
 # Errors, before the command runs.
 sed 's|:add6"|:no_such_function"|' tests/uprobe_progs/probes.bpf.c >"$tmp/bad.bpf.c"
 clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -I"$arch_inc" -DLIBC="\"$libc\"" \

@@ -25,6 +25,7 @@
 static void trace_usage(FILE *f)
 {
 	fputs("Usage: bpfx trace OBJ... [pinmaps DIR] [format TYPE | quiet] [stats]\n"
+	      "                  [{uprobe | uretprobe} PROG PATH:FUNC[+OFF]]...\n"
 	      "                  { -p PID | -- CMD [ARGS...] }\n"
 	      "\n"
 	      "Runs CMD (or attaches to process PID) and runs the objects' system-call\n"
@@ -33,7 +34,9 @@ static void trace_usage(FILE *f)
 	      "tp/raw_syscalls/sys_enter|sys_exit, raw_tp/sys_enter|sys_exit (tracepoint/\n"
 	      "and raw_tracepoint/ too); uprobe/PATH:FUNC[+OFF] and uretprobe/PATH:FUNC\n"
 	      "at entry and return of function FUNC of file PATH (absolute; /proc/self/exe:\n"
-	      "CMD's executable). pinmaps DIR pins every map as DIR/NAME (relative\n"
+	      "CMD's executable); uprobe PROG PATH:FUNC attaches program PROG there\n"
+	      "whatever its section (a bare SEC(\"uprobe\") needs it). pinmaps DIR pins\n"
+	      "every map as DIR/NAME (relative\n"
 	      "to the bpffs root), where they stay after bpfx ends. stats prints how many\n"
 	      "stops and runs there were. bpfx exits with CMD's status; with -p, Ctrl-C\n"
 	      "detaches and leaves the process running.\n"
@@ -130,9 +133,13 @@ static int pin_maps(struct bpfx_object *obj, const char *dir)
 	return 0;
 }
 
+struct trace_args;
+static int attach_one(struct bpfx_tracer *t, const struct trace_args *a,
+		      const struct bpfx_program *p);
+
 /* Opens, loads and attaches one object; 0 or the exit code. */
-static int add_object(struct bpfx_tracer *t, const char *file, struct bpfx_object **out,
-		      size_t *attached)
+static int add_object(struct bpfx_tracer *t, const struct trace_args *args, const char *file,
+		      struct bpfx_object **out, size_t *attached)
 {
 	int err = 0;
 	struct bpfx_object_opts o = { .sz = sizeof(o), .log = log_cb };
@@ -147,7 +154,7 @@ static int add_object(struct bpfx_tracer *t, const char *file, struct bpfx_objec
 		const struct bpfx_program *p = bpfx_object__program(obj, i);
 		if (bpfx_program__fd(p) < 0)
 			continue; /* not loaded (autoload off) */
-		if ((err = bpfx_tracer__attach(t, p)))
+		if ((err = attach_one(t, args, p)))
 			return lib_error("can't attach a program of", file, err);
 		(*attached)++;
 	}
@@ -178,10 +185,33 @@ struct trace_args {
 	size_t obj_cnt;
 	const char *pindir;
 	const char *format;            /* format TYPE: records through BTF */
+	struct {                       /* uprobe|uretprobe NAME PATH:FUNC */
+		const char *prog, *target;
+		bool ret;
+	} probes[MAX_OBJS];
+	size_t probe_cnt;
 	bool stats, quiet;
 	int pid;
 	char **cmd;
 };
+
+/* A program named on the command line (uprobe NAME PATH:FUNC) attaches
+ * there; any other by its section. A bare SEC("uprobe") needs a name. */
+static int attach_one(struct bpfx_tracer *t, const struct trace_args *a,
+		      const struct bpfx_program *p)
+{
+	const char *sec = bpfx_program__section(p);
+	for (size_t i = 0; i < a->probe_cnt; i++)
+		if (!strcmp(a->probes[i].prog, bpfx_program__name(p)))
+			return bpfx_tracer__attach_uprobe(t, p, a->probes[i].target, a->probes[i].ret);
+	if (!strcmp(sec, "uprobe") || !strcmp(sec, "uretprobe")) {
+		snprintf(last_error, sizeof(last_error), "program '%s' (section '%s'): can't attach: "
+			 "no target: give one with %s %s PATH:FUNC", bpfx_program__name(p), sec, sec,
+			 bpfx_program__name(p));
+		return -EINVAL;
+	}
+	return bpfx_tracer__attach(t, p);
+}
 
 static int parse_args(int argc, char **argv, struct trace_args *a)
 {
@@ -203,6 +233,16 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 			a->pindir = argv[i];
 		} else if (!strcmp(argv[i], "stats")) {
 			a->stats = true;
+		} else if (!strcmp(argv[i], "uprobe") || !strcmp(argv[i], "uretprobe")) {
+			if (i + 2 >= argc)
+				return cli_error("expected a program name and PATH:FUNC after %s",
+						 argv[i]);
+			if (a->probe_cnt == MAX_OBJS)
+				return cli_error("too many uprobe targets (at most %d)", MAX_OBJS);
+			a->probes[a->probe_cnt].ret = argv[i][1] == 'r';
+			a->probes[a->probe_cnt].prog = argv[i + 1];
+			a->probes[a->probe_cnt++].target = argv[i + 2];
+			i += 2;
 		} else if (!strcmp(argv[i], "quiet")) {
 			a->quiet = true;
 		} else if (!strcmp(argv[i], "format")) {
@@ -291,7 +331,7 @@ int cmd_trace(int argc, char **argv)
 		return cli_error("can't create a tracer: %s", strerror(-err));
 	rc = 0;
 	for (size_t i = 0; i < a.obj_cnt && !rc; i++)
-		rc = add_object(t, a.objs[i], &objs[i], &attached);
+		rc = add_object(t, &a, a.objs[i], &objs[i], &attached);
 	if (!rc && !attached)
 		rc = cli_error("no system-call or uprobe programs to attach");
 	/* Pins first, so that a clash is reported before CMD starts; a
