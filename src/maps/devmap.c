@@ -3,9 +3,11 @@
  * BPF_MAP_TYPE_DEVMAP: the redirect targets of XDP programs
  * (bpf_redirect_map), max_entries slots indexed by a u32 key, each empty
  * or holding struct bpf_devmap_val (an ifindex, and with an 8-byte value a
- * program to run on the redirected frame). bpfx's only network device is
- * the loopback device (ifindex 1): an entry naming another is refused
- * with EINVAL, as the kernel refuses a device it does not know. Entries
+ * program to run on the redirected frame). An entry must name a network
+ * interface of bpfx's network namespace (the loopback device, ifindex 1,
+ * for test runs; real ones for `bpfx xdp --dev`, which transmits there):
+ * another is refused with EINVAL, as the kernel refuses a device it does
+ * not know. Entries
  * with a program are not built yet (EOPNOTSUPP). Programs may look
  * entries up, read-only (the kernel sets BPF_F_RDONLY_PROG on the map).
  *
@@ -13,6 +15,7 @@
  * see a half-written entry, like a plain array's value.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <string.h>
 
 #include "maps/map.h"
@@ -94,7 +97,8 @@ static int dev_update(struct map *m, const void *key, const void *value, uint64_
 	}
 	if (m->value_size == 8 && v.bpf_prog.fd > 0)
 		return -EOPNOTSUPP; /* programs run on redirected frames: not built */
-	if (v.ifindex != DEV_LO_IFINDEX)
+	char name[IF_NAMESIZE];
+	if (v.ifindex != DEV_LO_IFINDEX && !if_indextoname(v.ifindex, name))
 		return -EINVAL;
 	e->val = (struct bpf_devmap_val){ .ifindex = v.ifindex };
 	e->present = 1;

@@ -9,6 +9,7 @@
  * tests/suites/packets.sh.)
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,22 @@ static void test_socket_runner(void)
  * the kernel's bpf(): every return value and errno, and the values. */
 typedef int (*bpf_fn)(int cmd, union bpf_attr *attr, unsigned int size);
 
+/* The index of an interface other than the loopback device (live runs
+ * redirect there), or 1 when there is none. */
+static uint32_t other_interface(void)
+{
+	struct if_nameindex *all = if_nameindex();
+	uint32_t idx = 1;
+	for (struct if_nameindex *i = all; i && i->if_index; i++)
+		if (i->if_index != 1) {
+			idx = i->if_index;
+			break;
+		}
+	if (all)
+		if_freenameindex(all);
+	return idx;
+}
+
 static void devmap_scenario(bpf_fn sys, char *log, size_t room)
 {
 	int n = 0;
@@ -192,6 +209,7 @@ static void devmap_scenario(bpf_fn sys, char *log, size_t room)
 	struct { uint32_t key, val; uint64_t flags; } steps[] = {
 		{ 1, 1, BPF_ANY }, { 2, 999999, BPF_ANY }, { 4, 1, BPF_ANY }, { 0, 1, BPF_NOEXIST },
 		{ 0, 1, 5 }, { 3, 1, BPF_EXIST }, { 3, 0, BPF_ANY },
+		{ 2, other_interface(), BPF_ANY },  /* a real interface: both accept it */
 	};
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		errno = 0;
